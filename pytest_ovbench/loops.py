@@ -1,0 +1,121 @@
+"""The measured loops: synchronous (one request, ``infer()``) and asynchronous (``AsyncInferQueue``).
+
+No pytest here. The loops follow benchmark_app (openvino/tools/benchmark/benchmark.py): per-request
+latency from ``InferRequest.latency``; the run ends when every given limit (iterations, seconds) is
+met; the asynchronous loop also ends on a multiple of the number of requests. Inside the loop there
+is only the inference call, one clock read and two list appends: no statistics, no logging.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .result import FloatArray
+
+
+@dataclass
+class RawRun:
+    """What one loop produced, before any statistics."""
+
+    latencies_ms: FloatArray
+    ends_s: FloatArray  # perf_counter at each completion (async: when the loop picked it up)
+    start_s: float
+    end_s: float
+
+    @property
+    def duration(self) -> float:
+        return max(self.end_s - self.start_s, 1e-9)
+
+
+def _unmet(iteration: int, niter: int | None, now: float, deadline: float | None) -> bool:
+    return (niter is not None and iteration < niter) or (deadline is not None and now < deadline)
+
+
+def run_sync(request: Any, niter: int | None, seconds: float | None) -> RawRun:
+    """``request.infer()`` until both limits are met (at least one of them must be given)."""
+    if niter is None and seconds is None:
+        raise ValueError("give niter, seconds or both")
+    latencies: list[float] = []
+    ends: list[float] = []
+    infer, clock = request.infer, time.perf_counter
+    add_latency, add_end = latencies.append, ends.append
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a collection inside the loop would land in one iteration's wall time
+    try:
+        start = now = clock()
+        deadline = None if seconds is None else start + seconds
+        count = 0
+        while _unmet(count, niter, now, deadline):
+            infer()
+            now = clock()
+            add_latency(request.latency)
+            add_end(now)
+            count += 1
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return RawRun(np.asarray(latencies), np.asarray(ends), start, now)
+
+
+def run_async(queue: Any, niter: int | None, seconds: float | None) -> RawRun:
+    """Keep every request of ``queue`` busy until both limits are met, on a multiple of its size.
+
+    A request's latency is read when the loop finds it idle again (benchmark_app's scheme); the
+    duration runs from the first submit to the last completion, the final drain included.
+    """
+    if niter is None and seconds is None:
+        raise ValueError("give niter, seconds or both")
+    size = len(queue)
+    in_flight: set[int] = set()
+    latencies: list[float] = []
+    ends: list[float] = []
+    clock = time.perf_counter
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = now = clock()
+        deadline = None if seconds is None else start + seconds
+        count = 0
+        while _unmet(count, niter, now, deadline) or count % size:
+            idle = queue.get_idle_request_id()
+            now = clock()
+            if idle in in_flight:
+                latencies.append(queue[idle].latency)
+                ends.append(now)
+            else:
+                in_flight.add(idle)
+            queue.start_async()
+            count += 1
+        queue.wait_all()
+        end = clock()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    latencies.extend(queue[i].latency for i in sorted(in_flight))
+    ends.extend([end] * len(in_flight))
+    return RawRun(np.asarray(latencies), np.asarray(ends), start, end)
+
+
+def warm_up_sync(request: Any, seconds: float) -> float:
+    """First inference (its latency is returned, ms), then ``seconds`` more of the loop."""
+    request.infer()
+    first_ms = float(request.latency)
+    if seconds > 0:
+        run_sync(request, None, seconds)
+    return first_ms
+
+
+def warm_up_async(queue: Any, seconds: float) -> float:
+    """Every request runs once (first-inference latency of request 0 is returned), then the loop."""
+    for _ in range(len(queue)):
+        queue.start_async()
+    queue.wait_all()
+    first_ms = float(queue[0].latency)
+    if seconds > 0:
+        run_async(queue, None, seconds)
+    return first_ms

@@ -1,0 +1,35 @@
+"""The ``ovbench`` marker: its registration text and the parsing of its keywords."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .settings import SettingsError, validate
+
+MARKER_HELP = (
+    "ovbench(model=None, device='CPU', hint=None, niter=None, time=None, nireq=None, "
+    "nstreams=None, nthreads=None, config=None, name=None, warmup=0.2, windows=5): "
+    "settings of the OpenVINO measurements this test makes with the infer_sync / infer_queue "
+    "fixtures (pytest-ovbench). hint: latency|throughput|cumulative_throughput|none; time in "
+    "seconds; with niter and time both, both must be met."
+)
+
+
+def marker_keywords(item: pytest.Item) -> dict[str, Any]:
+    """The marker's keywords, nearest marker winning per keyword, validated.
+
+    Raises pytest.UsageError naming the test, the keyword and the value.
+    """
+    merged: dict[str, Any] = {}
+    for mark in reversed(list(item.iter_markers("ovbench"))):
+        if mark.args:
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.ovbench takes keywords only, "
+                                    f"got positional {mark.args!r}")
+        merged.update(mark.kwargs)
+    try:
+        return validate(merged)
+    except SettingsError as exc:
+        raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.ovbench({exc.keyword}={exc.value!r}): "
+                                f"{exc.reason}") from None

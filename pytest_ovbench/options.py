@@ -1,0 +1,86 @@
+"""Command-line options and their ini twins, validated when parsed, and the defaults they give.
+
+Precedence is settled in one place, :func:`pytest_ovbench.settings.merge`: call keywords > marker >
+the defaults below; ``--ov-device`` on the command line wins over all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any
+
+import pytest
+
+GROUP = "ovbench"
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type: a number of seconds > 0, quoting the bad value."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number > 0, quoting the bad value."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number > 0")
+    return value
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup(GROUP, "OpenVINO performance measurements (pytest-ovbench)")
+    group.addoption("--ov-device", metavar="DEVICE", default=None,
+                    help="device for every ovbench measurement, over marker and call keywords "
+                         "(ini: ov_device, a default only; default CPU)")
+    group.addoption("--ov-time", metavar="SECONDS", type=positive_seconds, default=None,
+                    help="default measurement time in seconds (ini: ov_time; default 2)")
+    group.addoption("--ov-niter", metavar="N", type=positive_int, default=None,
+                    help="default number of inferences (ini: ov_niter)")
+    group.addoption("--ov-strict", action="store_true", default=None,
+                    help="fail instead of skip when the device is unavailable, and fail tests "
+                         "that have no baseline (ini: ov_strict)")
+    parser.addini("ov_device", "default OpenVINO device for ovbench measurements", default="CPU")
+    parser.addini("ov_time", "default measurement time in seconds", default="")
+    parser.addini("ov_niter", "default number of inferences per measurement", default="")
+    parser.addini("ov_strict", "see --ov-strict", type="bool", default=False)
+
+
+def _ini_value(config: pytest.Config, name: str, convert: Any) -> Any:
+    text = str(config.getini(name)).strip()
+    if not text:
+        return None
+    try:
+        return convert(text)
+    except argparse.ArgumentTypeError as exc:
+        raise pytest.UsageError(f"ini option {name}: {exc}") from None
+
+
+def defaults(config: pytest.Config) -> dict[str, Any]:
+    """The lowest-precedence settings: command line, else ini, else built-in."""
+    values: dict[str, Any] = {"device": str(config.getini("ov_device")).strip() or "CPU"}
+    time_s = config.getoption("ov_time")
+    niter = config.getoption("ov_niter")
+    values["time"] = time_s if time_s is not None else _ini_value(config, "ov_time", positive_seconds)
+    values["niter"] = niter if niter is not None else _ini_value(config, "ov_niter", positive_int)
+    return values
+
+
+def forced_device(config: pytest.Config) -> str | None:
+    """``--ov-device`` from the command line, which wins over marker and call keywords."""
+    value = config.getoption("ov_device")
+    return str(value) if value else None
+
+
+def strict(config: pytest.Config) -> bool:
+    value = config.getoption("ov_strict")
+    return bool(value) if value is not None else bool(config.getini("ov_strict"))

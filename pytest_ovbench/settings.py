@@ -1,0 +1,194 @@
+"""Measurement settings: the known keywords, their validation, and precedence (pure, no pytest).
+
+Sources, highest first: keywords given to the fixture call, the ``ovbench`` marker, then command-line
+and ini defaults. ``--ov-device`` is the exception: when given it wins over every source, so one
+suite runs unchanged on each CI runner's own device.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+HINTS = ("latency", "throughput", "cumulative_throughput", "none")
+DEFAULT_TIME_S = 2.0
+DEFAULT_WINDOWS = 5
+
+
+class SettingsError(ValueError):
+    """A keyword with a bad value or an unknown keyword; ``str()`` is the user-facing reason."""
+
+    def __init__(self, keyword: str, value: Any, reason: str) -> None:
+        self.keyword = keyword
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{keyword}={value!r}: {reason}")
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError("expected a positive whole number")
+    return value
+
+
+def _positive_seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("expected a number of seconds > 0")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError("expected a number of seconds > 0")
+    return float(value)
+
+
+def _non_negative_seconds(value: Any) -> float:
+    if value == 0 and not isinstance(value, bool):
+        return 0.0
+    return _positive_seconds(value)
+
+
+def _hint(value: Any) -> str:
+    text = str(value).lower().replace("-", "_")
+    aliases = {"tput": "throughput", "ctput": "cumulative_throughput"}
+    text = aliases.get(text, text)
+    if text not in HINTS:
+        raise ValueError(f"expected one of {', '.join(HINTS)}")
+    return text
+
+
+def _device(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a device name such as 'CPU' or 'GPU.0'")
+    return value.strip()
+
+
+def _nstreams(value: Any) -> int | str:
+    if isinstance(value, str) and value.upper() == "AUTO":
+        return "AUTO"
+    return _positive_int(value)
+
+
+def _config(value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise ValueError("expected a dict of OpenVINO property names to values")
+    return dict(value)
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a non-empty string")
+    return value.strip()
+
+
+def _model(value: Any) -> Any:
+    if isinstance(value, (str,)) and not value.strip():
+        raise ValueError("expected a model path or an openvino.Model")
+    return value
+
+
+VALIDATORS: dict[str, Callable[[Any], Any]] = {
+    "model": _model,
+    "device": _device,
+    "hint": _hint,
+    "niter": _positive_int,
+    "time": _positive_seconds,
+    "nireq": _positive_int,
+    "nstreams": _nstreams,
+    "nthreads": _positive_int,
+    "config": _config,
+    "name": _name,
+    "warmup": _non_negative_seconds,
+    "windows": _positive_int,
+}
+
+
+def register_validator(keyword: str, validator: Callable[[Any], Any]) -> None:
+    """Add a keyword (used by the baseline gate for ``gate=``, ``tolerance=``, ``reference=``)."""
+    VALIDATORS[keyword] = validator
+
+
+def validate(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check every keyword and convert its value; raise SettingsError on the first bad one."""
+    cleaned: dict[str, Any] = {}
+    for keyword, value in values.items():
+        validator = VALIDATORS.get(keyword)
+        if validator is None:
+            known = ", ".join(sorted(VALIDATORS))
+            raise SettingsError(keyword, value, f"unknown keyword (known: {known})")
+        if value is None:
+            continue
+        try:
+            cleaned[keyword] = validator(value)
+        except ValueError as exc:
+            raise SettingsError(keyword, value, str(exc)) from None
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one measurement needs to know, after precedence is settled."""
+
+    device: str = "CPU"
+    hint: str | None = None
+    niter: int | None = None
+    time: float | None = None
+    nireq: int | None = None
+    nstreams: int | str | None = None
+    nthreads: int | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None
+    warmup: float = 0.2
+    windows: int = DEFAULT_WINDOWS
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def stop_rule(self) -> tuple[int | None, float | None]:
+        """(niter, seconds): with neither given, the CI default of DEFAULT_TIME_S seconds."""
+        if self.niter is None and self.time is None:
+            return None, DEFAULT_TIME_S
+        return self.niter, self.time
+
+    def effective_hint(self, mode: str) -> str:
+        """The hint used: as given, else LATENCY for sync and THROUGHPUT for async (benchmark_app)."""
+        if self.hint is not None:
+            return self.hint
+        return "latency" if mode == "sync" else "throughput"
+
+    def compile_config(self, mode: str) -> dict[str, Any]:
+        """OpenVINO properties passed to ``Core.compile_model``, the way benchmark_app maps its flags."""
+        config: dict[str, Any] = {}
+        hint = self.effective_hint(mode)
+        if hint != "none":
+            config["PERFORMANCE_HINT"] = hint.upper()
+        if self.nireq is not None and hint != "none":
+            config["PERFORMANCE_HINT_NUM_REQUESTS"] = self.nireq
+        if self.nstreams is not None:
+            config["NUM_STREAMS"] = self.nstreams
+        if self.nthreads is not None:
+            config["INFERENCE_NUM_THREADS"] = self.nthreads
+        config.update(self.config)
+        return config
+
+
+_FIELDS = {f for f in Settings.__dataclass_fields__ if f != "extra"}
+
+
+def merge(
+    defaults: Mapping[str, Any],
+    marker: Mapping[str, Any],
+    call: Mapping[str, Any],
+    forced_device: str | None = None,
+) -> tuple[Settings, Any]:
+    """Settle precedence (call > marker > defaults; a forced device over all).
+
+    Returns the Settings and the ``model`` value (a path, an openvino.Model, or None), which the
+    fixtures resolve separately because the indirect parameter outranks the marker.
+    """
+    combined: dict[str, Any] = {}
+    for source in (defaults, marker, call):
+        combined.update({k: v for k, v in source.items() if v is not None})
+    if forced_device:
+        combined["device"] = forced_device
+    model = combined.pop("model", None)
+    known = {k: v for k, v in combined.items() if k in _FIELDS}
+    extra = {k: v for k, v in combined.items() if k not in _FIELDS}
+    return replace(Settings(), **known, extra=extra), model
