@@ -31,14 +31,16 @@ def channels(x: Node) -> int:
 def conv(x: Node, rng: np.random.Generator, out_ch: int, kernel: int = 3, stride: int = 1) -> Node:
     in_ch = channels(x)
     pad = kernel // 2
-    y = ops.convolution(x, _weights(rng, out_ch, in_ch, kernel, kernel), [stride, stride],
-                        [pad, pad], [pad, pad], [1, 1])
+    y = ops.convolution(
+        x, _weights(rng, out_ch, in_ch, kernel, kernel), [stride, stride], [pad, pad], [pad, pad], [1, 1]
+    )
     return ops.relu(ops.add(y, _weights(rng, 1, out_ch, 1, 1)))
 
 
 def depthwise(x: Node, rng: np.random.Generator, stride: int = 1) -> Node:
-    y = ops.group_convolution(x, _weights(rng, channels(x), 1, 1, 3, 3), [stride, stride], [1, 1],
-                              [1, 1], [1, 1])
+    y = ops.group_convolution(
+        x, _weights(rng, channels(x), 1, 1, 3, 3), [stride, stride], [1, 1], [1, 1], [1, 1]
+    )
     return ops.relu(y)
 
 
@@ -52,8 +54,7 @@ def mobilenet_like(size: int = 224, width: float = 1.0, seed: int = 0) -> ov.Mod
     rng = np.random.default_rng(seed)
     x = param = ops.parameter([1, 3, size, size], np.float32, name="image")
     x = conv(x, rng, int(32 * width), stride=2)
-    for out_ch, stride in [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1),
-                           (1024, 2)]:
+    for out_ch, stride in [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (1024, 2)]:
         x = conv(depthwise(x, rng, stride), rng, int(out_ch * width), kernel=1)
     return ov.Model([_head(x, rng, 1000)], [param], "mobilenet_like")
 

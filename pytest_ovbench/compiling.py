@@ -56,12 +56,12 @@ def batch_size(model: Any) -> int:
             continue
         dim = shape[index]
         if dim.is_static:
-            return max(1, dim.get_length())
+            return max(1, int(dim.get_length()))
     return 1
 
 
 def _image_like(shape: Any) -> bool:
-    second, last = shape[1].get_max_length(), shape[3].get_max_length()
+    second, last = int(shape[1].get_max_length()), int(shape[3].get_max_length())
     return (second <= 4 < last) or (last <= 4 < second)
 
 
@@ -105,7 +105,9 @@ def compile_model(core: Any, model: Any, device: str, config: dict[str, Any]) ->
         compiled_model = core.compile_model(model, device, config)
     except Exception as exc:
         reason = openvino_reason(exc).replace("\n", "\n  ")
-        raise ModelError(f"OpenVINO cannot compile model {model.get_friendly_name()!r} for "
-                         f"{device} with {config}:\n  {reason}") from None
+        raise ModelError(
+            f"OpenVINO cannot compile model {model.get_friendly_name()!r} for "
+            f"{device} with {config}:\n  {reason}"
+        ) from None
     compile_ms = (time.perf_counter() - start) * 1e3
     return Compiled(compiled_model, compile_ms, read_properties(compiled_model), batch_size(model))

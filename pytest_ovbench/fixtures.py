@@ -69,8 +69,10 @@ class Measurer:
             call = validate(call_keywords)
         except SettingsError as exc:
             fixture = "infer_sync" if self._mode == "sync" else "infer_queue"
-            pytest.fail(f"ovbench: {self._request.node.nodeid}: {fixture}({exc.keyword}="
-                        f"{exc.value!r}): {exc.reason}", pytrace=False)
+            pytest.fail(
+                f"ovbench: {self._request.node.nodeid}: {fixture}({exc.keyword}={exc.value!r}): {exc.reason}",
+                pytrace=False,
+            )
         marker = marker_keywords(self._request.node)
         marker.pop("model", None)
         return merge(options.defaults(config), marker, call, options.forced_device(config))

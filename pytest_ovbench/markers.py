@@ -25,11 +25,13 @@ def marker_keywords(item: pytest.Item) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for mark in reversed(list(item.iter_markers("ovbench"))):
         if mark.args:
-            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.ovbench takes keywords only, "
-                                    f"got positional {mark.args!r}")
+            raise pytest.UsageError(
+                f"{item.nodeid}: @pytest.mark.ovbench takes keywords only, got positional {mark.args!r}"
+            )
         merged.update(mark.kwargs)
     try:
         return validate(merged)
     except SettingsError as exc:
-        raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.ovbench({exc.keyword}={exc.value!r}): "
-                                f"{exc.reason}") from None
+        raise pytest.UsageError(
+            f"{item.nodeid}: @pytest.mark.ovbench({exc.keyword}={exc.value!r}): {exc.reason}"
+        ) from None

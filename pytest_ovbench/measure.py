@@ -12,8 +12,15 @@ from .settings import Settings
 from .stats import LatencyStats
 
 
-def build_result(raw: RawRun, compiled: Compiled, settings: Settings, mode: str, nireq: int,
-                 first_ms: float, read_ms: float | None = None) -> Result:
+def build_result(
+    raw: RawRun,
+    compiled: Compiled,
+    settings: Settings,
+    mode: str,
+    nireq: int,
+    first_ms: float,
+    read_ms: float | None = None,
+) -> Result:
     """Figures from a raw run: statistics, windows, and the settings that produced them."""
     batch = compiled.batch
     return Result(
@@ -40,8 +47,13 @@ def build_result(raw: RawRun, compiled: Compiled, settings: Settings, mode: str,
 def settings_record(settings: Settings, mode: str) -> dict[str, Any]:
     """The settings as given plus the resolved hint and stop rule, for reports and baselines."""
     niter, seconds = settings.stop_rule()
-    record: dict[str, Any] = {"hint": settings.effective_hint(mode), "niter": niter, "time": seconds,
-                              "windows": settings.windows, "warmup": settings.warmup}
+    record: dict[str, Any] = {
+        "hint": settings.effective_hint(mode),
+        "niter": niter,
+        "time": seconds,
+        "windows": settings.windows,
+        "warmup": settings.warmup,
+    }
     for key in ("nireq", "nstreams", "nthreads"):
         if getattr(settings, key) is not None:
             record[key] = getattr(settings, key)
@@ -78,4 +90,3 @@ def measure_async(compiled: Compiled, settings: Settings, read_ms: float | None 
     niter, seconds = settings.stop_rule()
     raw = run_async(queue, niter, seconds)
     return build_result(raw, compiled, settings, "async", len(queue), first_ms, read_ms)
-

@@ -33,16 +33,19 @@ def read_model(core: Any, path: Path) -> LoadedModel:
     import time
 
     if not path.exists():
-        raise ModelError(f"model file not found: {path}\n  fix: check the path (relative paths are "
-                         "taken against pytest's rootdir)")
+        raise ModelError(
+            f"model file not found: {path}\n  fix: check the path (relative paths are "
+            "taken against pytest's rootdir)"
+        )
     if path.is_dir():
         raise ModelError(f"model path is a folder, not a file: {path}")
     start = time.perf_counter()
     try:
         model = core.read_model(str(path))
     except Exception as exc:
-        raise ModelError(f"OpenVINO cannot read model {path}:\n  "
-                         + openvino_reason(exc).replace("\n", "\n  ")) from None
+        raise ModelError(
+            f"OpenVINO cannot read model {path}:\n  " + openvino_reason(exc).replace("\n", "\n  ")
+        ) from None
     return LoadedModel(model, path, (time.perf_counter() - start) * 1e3)
 
 

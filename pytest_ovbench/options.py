@@ -39,16 +39,34 @@ def positive_int(text: str) -> int:
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup(GROUP, "OpenVINO performance measurements (pytest-ovbench)")
-    group.addoption("--ov-device", metavar="DEVICE", default=None,
-                    help="device for every ovbench measurement, over marker and call keywords "
-                         "(ini: ov_device, a default only; default CPU)")
-    group.addoption("--ov-time", metavar="SECONDS", type=positive_seconds, default=None,
-                    help="default measurement time in seconds (ini: ov_time; default 2)")
-    group.addoption("--ov-niter", metavar="N", type=positive_int, default=None,
-                    help="default number of inferences (ini: ov_niter)")
-    group.addoption("--ov-strict", action="store_true", default=None,
-                    help="fail instead of skip when the device is unavailable, and fail tests "
-                         "that have no baseline (ini: ov_strict)")
+    group.addoption(
+        "--ov-device",
+        metavar="DEVICE",
+        default=None,
+        help="device for every ovbench measurement, over marker and call keywords "
+        "(ini: ov_device, a default only; default CPU)",
+    )
+    group.addoption(
+        "--ov-time",
+        metavar="SECONDS",
+        type=positive_seconds,
+        default=None,
+        help="default measurement time in seconds (ini: ov_time; default 2)",
+    )
+    group.addoption(
+        "--ov-niter",
+        metavar="N",
+        type=positive_int,
+        default=None,
+        help="default number of inferences (ini: ov_niter)",
+    )
+    group.addoption(
+        "--ov-strict",
+        action="store_true",
+        default=None,
+        help="fail instead of skip when the device is unavailable, and fail tests "
+        "that have no baseline (ini: ov_strict)",
+    )
     parser.addini("ov_device", "default OpenVINO device for ovbench measurements", default="CPU")
     parser.addini("ov_time", "default measurement time in seconds", default="")
     parser.addini("ov_niter", "default number of inferences per measurement", default="")

@@ -24,9 +24,16 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[s
 def measurement_table(measurements: Sequence[Measurement]) -> list[str]:
     header = ["test", "measurement", "device", "nireq", "count", "median ms", "p90 ms", "inf/s"]
     rows = [
-        [m.nodeid, m.result.name, m.result.device, str(m.result.nireq), str(m.result.count),
-         f"{m.result.latency.median:.3f}", f"{m.result.latency.p90:.3f}",
-         f"{m.result.throughput:.1f}"]
+        [
+            m.nodeid,
+            m.result.name,
+            m.result.device,
+            str(m.result.nireq),
+            str(m.result.count),
+            f"{m.result.latency.median:.3f}",
+            f"{m.result.latency.p90:.3f}",
+            f"{m.result.throughput:.1f}",
+        ]
         for m in measurements
     ]
     return format_table(header, rows)

@@ -23,8 +23,12 @@ class Window:
     throughput: float  # inferences per second (batch included)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"count": self.count, "duration": self.duration, "median_ms": self.median_ms,
-                "throughput": self.throughput}
+        return {
+            "count": self.count,
+            "duration": self.duration,
+            "median_ms": self.median_ms,
+            "throughput": self.throughput,
+        }
 
 
 def split_windows(
@@ -82,13 +86,16 @@ class Result:
     def metrics(self) -> dict[str, float]:
         """Every gateable figure by name (latency statistics in ms, throughput in inferences/s)."""
         figures = {k: v for k, v in self.latency.as_dict().items() if k != "count"}
-        figures.update(throughput=self.throughput, first_inference_ms=self.first_inference_ms,
-                       compile_ms=self.compile_ms)
+        figures.update(
+            throughput=self.throughput, first_inference_ms=self.first_inference_ms, compile_ms=self.compile_ms
+        )
         return figures
 
     def summary(self) -> str:
         """One line, as printed in verbose runs."""
         lat = self.latency
-        return (f"{self.name} [{self.mode}, {self.device}, nireq={self.nireq}]: {self.count} inferences "
-                f"in {self.duration:.2f} s, {self.throughput:.1f} inf/s, latency median "
-                f"{lat.median:.3f} ms (p90 {lat.p90:.3f}, min {lat.min:.3f}, max {lat.max:.3f})")
+        return (
+            f"{self.name} [{self.mode}, {self.device}, nireq={self.nireq}]: {self.count} inferences "
+            f"in {self.duration:.2f} s, {self.throughput:.1f} inf/s, latency median "
+            f"{lat.median:.3f} ms (p90 {lat.p90:.3f}, min {lat.min:.3f}, max {lat.max:.3f})"
+        )

@@ -63,8 +63,10 @@ class OvbenchSession:
         if hasattr(spec, "get_parameters") and hasattr(spec, "inputs"):
             known = self._models_by_id.get(id(spec))
             return known if known is not None else self._remember(LoadedModel(spec, None, 0.0))
-        raise ModelError(f"cannot use {spec!r} as a model: give a file path (IR .xml, .onnx, "
-                         ".tflite, .pdmodel, ...) or an openvino.Model")
+        raise ModelError(
+            f"cannot use {spec!r} as a model: give a file path (IR .xml, .onnx, "
+            ".tflite, .pdmodel, ...) or an openvino.Model"
+        )
 
     def _remember(self, loaded: LoadedModel) -> LoadedModel:
         self._models_by_id[id(loaded.model)] = loaded
@@ -84,7 +86,8 @@ class OvbenchSession:
             if earlier.result.name == result.name:
                 raise pytest.UsageError(
                     f"{nodeid}: a second measurement named {result.name!r}; give each measurement "
-                    "of a test its own name, e.g. infer_sync(name='batch8')")
+                    "of a test its own name, e.g. infer_sync(name='batch8')"
+                )
         self.measurements.append(Measurement(nodeid, result, model))
 
     def measurements_of(self, nodeid: str) -> list[Measurement]:

@@ -1,0 +1,41 @@
+"""Small models built in-process with OpenVINO's opset API, for the plugin's own tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def build_tiny(batch: int = 1, name: str = "tiny_conv") -> Any:
+    """A one-convolution model (Nx3x16x16 -> Nx8x16x16): about a tenth of a millisecond."""
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    rng = np.random.default_rng(0)
+    x = ops.parameter([batch, 3, 16, 16], np.float32, name="image")
+    w = ops.constant(rng.standard_normal((8, 3, 3, 3)).astype(np.float32))
+    y = ops.relu(ops.convolution(x, w, [1, 1], [1, 1], [1, 1], [1, 1]))
+    return ov.Model([y], [x], name)
+
+
+def save_tiny(folder: Path, name: str = "tiny.xml", batch: int = 1) -> Path:
+    import openvino as ov
+
+    path = folder / name
+    ov.save_model(build_tiny(batch), path)
+    return path
+
+
+def multi_input_model() -> Any:
+    """Float image, integer scalar and boolean mask inputs, combined into one output."""
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    image = ops.parameter([1, 4], np.float32, name="image")
+    rate = ops.parameter([1], np.int32, name="rate")
+    mask = ops.parameter([1, 4], np.bool_, name="mask")
+    scaled = ops.multiply(image, ops.convert(rate, np.float32))
+    masked = ops.select(mask, scaled, ops.constant(np.zeros((1, 4), np.float32)))
+    return ov.Model([masked], [image, rate, mask], "multi_input")
