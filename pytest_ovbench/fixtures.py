@@ -1,21 +1,28 @@
-"""The fixtures users write against: ``ov_model``, ``infer_sync``, ``infer_queue`` (thin glue)."""
+"""The fixtures users write against: ``ov_model``, ``infer_sync``, ``infer_queue`` (thin glue).
+
+A call measures, then, unless baselines are being updated, judges the result: against the stored
+baseline, or in reference mode against a reference model measured alternately in the same run.
+What the judgement means for the test (failure, warning) is settled after the test body, in
+outcomes.py.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
 from . import options
-from .errors import DeviceUnavailable, ModelError
+from .errors import DeviceUnavailable, OvbenchError
 from .markers import marker_keywords
 from .models import LoadedModel
-from .session import SESSION_KEY, OvbenchSession
+from .session import SESSION_KEY, Measurement, OvbenchSession
 from .settings import Settings, SettingsError, merge, validate
 
 NO_MODEL = (
-    "no model given for this ovbench test. Give one with @pytest.mark.ovbench(model='path/to/model.xml'), "
-    "with @pytest.mark.parametrize('ov_model', ['a.xml'], indirect=True), or as "
+    "no model given for this ovbench test. Give one with "
+    "@pytest.mark.ovbench(model='path/to/model.xml'), with "
+    "@pytest.mark.parametrize('ov_model', ['a.xml'], indirect=True), or as "
     "infer_sync(model=...) / infer_queue(model=...). Paths are relative to pytest's rootdir."
 )
 
@@ -24,7 +31,7 @@ def _session(request: pytest.FixtureRequest) -> OvbenchSession:
     return request.config.stash[SESSION_KEY]
 
 
-def _model_fail(exc: ModelError) -> None:
+def _fail(exc: Exception) -> NoReturn:
     __tracebackhide__ = True
     pytest.fail(f"ovbench: {exc}", pytrace=False)
 
@@ -33,9 +40,8 @@ def _load(request: pytest.FixtureRequest, spec: Any) -> LoadedModel:
     __tracebackhide__ = True
     try:
         return _session(request).load_model(spec)
-    except ModelError as exc:
-        _model_fail(exc)
-        raise
+    except OvbenchError as exc:
+        _fail(exc)
 
 
 @pytest.fixture
@@ -61,8 +67,9 @@ class Measurer:
     def __init__(self, request: pytest.FixtureRequest, mode: str) -> None:
         self._request = request
         self._mode = mode
+        self._session = _session(request)
 
-    def settings(self, call_keywords: dict[str, Any]) -> tuple[Settings, Any]:
+    def _settings(self, call_keywords: dict[str, Any]) -> Settings:
         __tracebackhide__ = True
         config = self._request.config
         try:
@@ -75,9 +82,10 @@ class Measurer:
             )
         marker = marker_keywords(self._request.node)
         marker.pop("model", None)
-        return merge(options.defaults(config), marker, call, options.forced_device(config))
+        settings, _ = merge(options.defaults(config), marker, call, options.forced_device(config))
+        return settings
 
-    def model(self, spec: Any) -> LoadedModel:
+    def _model(self, spec: Any) -> LoadedModel:
         __tracebackhide__ = True
         if spec is None:
             spec = self._request.getfixturevalue("ov_model")
@@ -85,24 +93,31 @@ class Measurer:
 
     def __call__(self, model: Any = None, **keywords: Any) -> Any:
         __tracebackhide__ = True
-        from .measure import measure_async, measure_sync
-
-        settings, _ = self.settings(keywords)
-        session = _session(self._request)
-        loaded = self.model(model)
+        settings = self._settings(keywords)
+        loaded = self._model(model)
         try:
-            compiled = session.compile(loaded, settings.device, settings.compile_config(self._mode))
+            measurement = self._measure(loaded, settings)
         except DeviceUnavailable as exc:
-            if session.strict:
+            if self._session.strict:
                 pytest.fail(f"ovbench: {exc} (--ov-strict)", pytrace=False)
             pytest.skip(f"ovbench: {exc}")
-        except ModelError as exc:
-            _model_fail(exc)
-        measure = measure_sync if self._mode == "sync" else measure_async
-        result = measure(compiled, settings, loaded.read_ms)
-        result.model_path = str(loaded.path) if loaded.path else None
-        session.record(self._request.node.nodeid, result, loaded)
-        return result
+        except OvbenchError as exc:
+            _fail(exc)
+        self._session.record(measurement)
+        return measurement.result
+
+    def _measure(self, loaded: LoadedModel, settings: Settings) -> Measurement:
+        from . import judging
+
+        session, nodeid = self._session, self._request.node.nodeid
+        compiled = session.compile(loaded, settings.device, settings.compile_config(self._mode))
+        env_key = session.env_key(settings.device)
+        reference = settings.extra.get("reference")
+        if not session.update and (reference is not None or session.reference_rev):
+            return judging.against_reference(
+                session, nodeid, loaded, compiled, settings, self._mode, reference, env_key
+            )
+        return judging.against_baseline(session, nodeid, loaded, compiled, settings, self._mode, env_key)
 
 
 @pytest.fixture
@@ -112,7 +127,8 @@ def infer_sync(request: pytest.FixtureRequest) -> Measurer:
     ``infer_sync(model=None, **settings) -> Result``: compile (cached per session), one infer
     request with seeded random inputs, warm-up, then ``infer()`` in a loop. Latency per request is
     ``InferRequest.latency`` (ms); throughput = batch x completed / loop wall time. Settings:
-    call keywords > @pytest.mark.ovbench > --ov-*/ini defaults; --ov-device wins over all.
+    call keywords > @pytest.mark.ovbench > --ov-*/ini defaults; --ov-device wins over all. The
+    result is compared with its baseline (baselines/<module>.yaml) after the test body.
     """
     return Measurer(request, "sync")
 

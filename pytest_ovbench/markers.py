@@ -10,10 +10,13 @@ from .settings import SettingsError, validate
 
 MARKER_HELP = (
     "ovbench(model=None, device='CPU', hint=None, niter=None, time=None, nireq=None, "
-    "nstreams=None, nthreads=None, config=None, name=None, warmup=0.2, windows=5): "
+    "nstreams=None, nthreads=None, config=None, name=None, warmup=0.2, windows=10, gate=None, "
+    "tolerance=None, reference=None): "
     "settings of the OpenVINO measurements this test makes with the infer_sync / infer_queue "
     "fixtures (pytest-ovbench). hint: latency|throughput|cumulative_throughput|none; time in "
-    "seconds; with niter and time both, both must be met."
+    "seconds; with niter and time both, both must be met. gate: metrics judged against the "
+    "baseline (default median for sync, throughput for async); tolerance: allowed worsening, a "
+    "fraction or a dict per metric; reference: a model measured alternately as the baseline."
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +35,28 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number > 0")
+    return value
+
+
+def fraction(text: str) -> float:
+    """argparse type: a fraction > 0 such as 0.05, quoting the bad value."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction (e.g. 0.05 for 5%)") from None
+    if not math.isfinite(value) or not 0 < value < 10:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a fraction > 0, e.g. 0.05 for 5%")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number >= 0")
     return value
 
 
@@ -67,6 +90,42 @@ def add_options(parser: pytest.Parser) -> None:
         help="fail instead of skip when the device is unavailable, and fail tests "
         "that have no baseline (ini: ov_strict)",
     )
+    group.addoption(
+        "--ov-update-baselines",
+        action="store_true",
+        default=False,
+        help="measure and (re)write the baselines of the tests that run; they pass",
+    )
+    group.addoption(
+        "--ov-tolerance",
+        metavar="FRACTION",
+        type=fraction,
+        default=None,
+        help="allowed worsening before a test fails, e.g. 0.05 for 5%% (ini: ov_tolerance; default 0.05)",
+    )
+    group.addoption(
+        "--ov-reference-rev",
+        metavar="REV",
+        default=None,
+        help="reference mode: measure the model files as they are at git revision REV "
+        "alternately with the current ones and judge the paired ratio",
+    )
+    group.addoption(
+        "--ov-fail-on-improvement",
+        action="store_true",
+        default=None,
+        help="fail tests that got faster beyond the tolerance, so baselines get refreshed "
+        "(ini: ov_fail_on_improvement)",
+    )
+    parser.addini(
+        "ov_baselines_dir", "folder of baseline YAML files, relative to rootdir", default="baselines"
+    )
+    parser.addini("ov_tolerance", "default allowed worsening (fraction)", default="")
+    parser.addini(
+        "ov_noise_floor", "between-run noise assumed in stored-baseline mode (fraction)", default=""
+    )
+    parser.addini("ov_confirmations", "re-measurements a suspected regression must survive", default="")
+    parser.addini("ov_fail_on_improvement", "see --ov-fail-on-improvement", type="bool", default=False)
     parser.addini("ov_device", "default OpenVINO device for ovbench measurements", default="CPU")
     parser.addini("ov_time", "default measurement time in seconds", default="")
     parser.addini("ov_niter", "default number of inferences per measurement", default="")
@@ -100,5 +159,34 @@ def forced_device(config: pytest.Config) -> str | None:
 
 
 def strict(config: pytest.Config) -> bool:
-    value = config.getoption("ov_strict")
-    return bool(value) if value is not None else bool(config.getini("ov_strict"))
+    return _flag(config, "ov_strict", "ov_strict")
+
+
+def _flag(config: pytest.Config, option: str, ini: str) -> bool:
+    value = config.getoption(option)
+    return bool(value) if value is not None else bool(config.getini(ini))
+
+
+def fail_on_improvement(config: pytest.Config) -> bool:
+    return _flag(config, "ov_fail_on_improvement", "ov_fail_on_improvement")
+
+
+def policy_values(config: pytest.Config) -> dict[str, Any]:
+    """Tolerance, noise floor and confirmations from the command line and ini (only those set)."""
+    values: dict[str, Any] = {}
+    tolerance = config.getoption("ov_tolerance")
+    if tolerance is None:
+        tolerance = _ini_value(config, "ov_tolerance", fraction)
+    if tolerance is not None:
+        values["tolerance"] = tolerance
+    floor = _ini_value(config, "ov_noise_floor", fraction)
+    if floor is not None:
+        values["floor"] = floor
+    confirmations = _ini_value(config, "ov_confirmations", non_negative_int)
+    if confirmations is not None:
+        values["confirmations"] = confirmations
+    return values
+
+
+def baselines_dir(config: pytest.Config) -> Path:
+    return Path(config.rootpath) / str(config.getini("ov_baselines_dir") or "baselines")

@@ -1,39 +1,93 @@
-"""Text tables for the terminal (pure formatting)."""
+"""Text for people: verdict messages and the end-of-run summary table (pure formatting)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .metrics import HIGHER_IS_BETTER, LABELS
+
 if TYPE_CHECKING:
     from .session import Measurement
+    from .verdict import Comparison
+
+ADVICE = (
+    "  what to do: measure longer (@pytest.mark.ovbench(time=...)), run on a quieter runner, or use "
+    "reference mode (--ov-reference-rev=origin/main) so both models share the machine's noise"
+)
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Columns padded to their widest cell; the first column left-aligned, the rest right."""
+    """Columns padded to their widest cell; the first two left-aligned, the rest right-aligned."""
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [str(cells[0]).ljust(widths[0])]
-        parts += [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:])]
+        parts = [str(c).ljust(w) if i < 2 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))]
         return "  ".join(parts).rstrip()
 
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def measurement_table(measurements: Sequence[Measurement]) -> list[str]:
-    header = ["test", "measurement", "device", "nireq", "count", "median ms", "p90 ms", "inf/s"]
-    rows = [
-        [
-            m.nodeid,
-            m.result.name,
-            m.result.device,
-            str(m.result.nireq),
-            str(m.result.count),
-            f"{m.result.latency.median:.3f}",
-            f"{m.result.latency.p90:.3f}",
-            f"{m.result.throughput:.1f}",
-        ]
-        for m in measurements
-    ]
-    return format_table(header, rows)
+def figure(value: float) -> str:
+    """A figure to 4 significant digits, as the baselines store it."""
+    if math.isnan(value) or value == 0:
+        return "-" if math.isnan(value) else "0"
+    rounded = float(f"{value:.4g}")
+    decimals = max(0, 3 - math.floor(math.log10(abs(rounded))))
+    return f"{rounded:.{decimals}f}"
+
+
+def comparison_line(c: Comparison) -> str:
+    label, unit = LABELS[c.metric]
+    sign = "-" if c.metric in HIGHER_IS_BETTER else "+"
+    evidence = f"p={c.p_value:.2g}" if not math.isnan(c.p_value) else "no evidence"
+    line = (
+        f"  {label}  {figure(c.baseline)} {unit} -> {figure(c.current)} {unit}  "
+        f"({c.change:+.1%}, allowed {sign}{c.tolerance:.0%}, {evidence})"
+    )
+    return f"{line}: {c.reason}" if c.reason else line
+
+
+def verdict_message(m: Measurement) -> str:
+    """The message of a failing, inconclusive or baseline-less measurement."""
+    from .gate import worst
+    from .verdict import NO_BASELINE, PASS
+
+    status = worst(m.comparisons)
+    head = f"ovbench: {m.nodeid} {m.result.name!r} {status}"
+    if status == NO_BASELINE:
+        return (
+            f"{head} ({m.source}); record one with `pytest --ov-update-baselines` "
+            "(--ov-strict makes this a failure)"
+        )
+    lines = [head, *(comparison_line(c) for c in m.comparisons if c.status != PASS)]
+    kind = "reference" if m.reference is not None else "baseline"
+    lines.append(f"  {kind}: {m.source}")
+    if status == "inconclusive":
+        lines.append(ADVICE)
+    return "\n".join(lines)
+
+
+def summary_rows(measurements: Sequence[Measurement]) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for m in measurements:
+        test = m.nodeid.partition("::")[2] or m.nodeid
+        if m.written:
+            for metric in ("median", "throughput"):
+                value = m.result.metrics[metric]
+                rows.append([test, m.result.name, metric, "", figure(value), "", m.written])
+            continue
+        if not m.comparisons:
+            rows.append([test, m.result.name, "", "", "", "", "no baseline"])
+        for c in m.comparisons:
+            change = "" if math.isnan(c.change) else f"{c.change:+.1%}"
+            rows.append(
+                [test, m.result.name, c.metric, figure(c.baseline), figure(c.current), change, c.status]
+            )
+    return rows
+
+
+def summary_table(measurements: Sequence[Measurement]) -> list[str]:
+    header = ["test", "measurement", "metric", "baseline", "current", "change", "verdict"]
+    return format_table(header, summary_rows(measurements))

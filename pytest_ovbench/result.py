@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .metrics import WINDOW_METRICS
 from .stats import LatencyStats
 
 FloatArray = npt.NDArray[np.float64]
@@ -15,20 +16,29 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Window:
-    """One consecutive slice of a run: the unit of replication the regression verdict uses."""
+    """One slice of a run, the unit of replication the regression verdict uses.
+
+    ``figures`` holds the slice's own latency statistics (ms) and throughput (inferences/s).
+    """
 
     count: int
     duration: float  # seconds
-    median_ms: float
-    throughput: float  # inferences per second (batch included)
+    figures: dict[str, float]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "count": self.count,
-            "duration": self.duration,
-            "median_ms": self.median_ms,
-            "throughput": self.throughput,
-        }
+    @property
+    def median_ms(self) -> float:
+        return self.figures["median"]
+
+    @property
+    def throughput(self) -> float:
+        return self.figures["throughput"]
+
+    @classmethod
+    def of(cls, latencies_ms: FloatArray, duration_s: float, batch: int) -> Window:
+        stats = LatencyStats.from_samples(latencies_ms).as_dict()
+        figures = {k: float(stats[k]) for k in WINDOW_METRICS if k in stats}
+        figures["throughput"] = batch * latencies_ms.size / max(duration_s, 1e-9)
+        return cls(int(latencies_ms.size), duration_s, figures)
 
 
 def split_windows(
@@ -47,10 +57,9 @@ def split_windows(
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         if hi <= lo:
             continue
-        duration = max(float(ends_s[hi - 1]) - previous_end, 1e-9)
-        median = float(np.percentile(latencies_ms[lo:hi], 50, method="inverted_cdf"))
-        result.append(Window(int(hi - lo), duration, median, float(batch * (hi - lo) / duration)))
-        previous_end = float(ends_s[hi - 1])
+        end = float(ends_s[hi - 1])
+        result.append(Window.of(latencies_ms[lo:hi], end - previous_end, batch))
+        previous_end = end
     return result
 
 

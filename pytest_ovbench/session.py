@@ -1,4 +1,5 @@
-"""Session state: one OpenVINO Core, the model and compiled-model caches, and every result made.
+"""Session state: one OpenVINO Core, the model and compiled-model caches, baselines read so far,
+and every measurement made with its verdict.
 
 Kept as a plugin object under a ``pytest.StashKey`` (see plugin.py). OpenVINO is imported on first
 use, so a run without ovbench tests never pays for it.
@@ -6,6 +7,7 @@ use, so a run without ovbench tests never pays for it.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,31 +19,54 @@ from .models import LoadedModel, read_model, resolve_path
 
 if TYPE_CHECKING:
     from .compiling import CompileCache, Compiled
+    from .gate import Policy
     from .result import Result
+    from .storage import Entries
+    from .verdict import Comparison
 
 SESSION_KEY = pytest.StashKey["OvbenchSession"]()
 
 
+class OvbenchWarning(pytest.PytestWarning):
+    """An ovbench verdict that needs attention but fails nothing (inconclusive, no baseline)."""
+
+
 @dataclass
 class Measurement:
-    """A result and the test that made it."""
+    """A result, the test that made it, and what the gate said about it."""
 
     nodeid: str
     result: Result
     model: LoadedModel
+    env_key: str = ""
+    comparisons: list[Comparison] = field(default_factory=list)
+    source: str = ""  # where the baseline or reference came from, for messages
+    reference: Result | None = None
+    written: str = ""  # update mode: "recorded", "unchanged" or why it was not written
+    new_entry: dict[str, Any] | None = None  # update mode: what to write, None to keep the old one
+    baseline_file: Path | None = None
+    test_id: str = ""
 
 
 @dataclass
 class OvbenchSession:
-    """Everything the fixtures share across a pytest session."""
+    """Everything the fixtures and hooks share across a pytest session."""
 
     rootdir: Path
+    baselines_dir: Path
+    policy: Policy
     strict: bool = False
+    update: bool = False
+    reference_rev: str | None = None
+    fail_on_improvement: bool = False
     measurements: list[Measurement] = field(default_factory=list)
     _core: Any = None
     _compile_cache: CompileCache | None = None
     _models_by_path: dict[tuple[str, int, int], LoadedModel] = field(default_factory=dict)
     _models_by_id: dict[int, LoadedModel] = field(default_factory=dict)
+    _entries: dict[Path, Entries] = field(default_factory=dict)
+    _env_keys: dict[str, str] = field(default_factory=dict)
+    _temp_dirs: list[Path] = field(default_factory=list)
 
     @property
     def core(self) -> Any:
@@ -80,15 +105,40 @@ class OvbenchSession:
         identity = str(loaded.path) if loaded.path is not None else id(loaded.model)
         return self._compile_cache.compile(loaded.model, identity, device, config)
 
-    def record(self, nodeid: str, result: Result, model: LoadedModel) -> None:
-        """Keep a result; a test's measurement names must be unique, since baselines key on them."""
-        for earlier in self.measurements_of(nodeid):
-            if earlier.result.name == result.name:
+    def env_key(self, device: str) -> str:
+        if device not in self._env_keys:
+            from .environment import environment_key
+
+            self._env_keys[device] = environment_key(self.core, device)
+        return self._env_keys[device]
+
+    def entries(self, path: Path) -> Entries:
+        """The baselines of one module file, read once (BaselineFileError if unusable)."""
+        if path not in self._entries:
+            from .baseline import validate_entry
+            from .storage import load_entries
+
+            self._entries[path] = load_entries(path, validate_entry)
+        return self._entries[path]
+
+    def forget_entries(self, path: Path) -> None:
+        self._entries.pop(path, None)
+
+    def temp_dir(self) -> Path:
+        from .reference import reference_folder
+
+        self._temp_dirs.append(reference_folder())
+        return self._temp_dirs[-1]
+
+    def record(self, measurement: Measurement) -> None:
+        """Keep a measurement; a test's measurement names must be unique (baselines key on them)."""
+        for earlier in self.measurements_of(measurement.nodeid):
+            if earlier.result.name == measurement.result.name:
                 raise pytest.UsageError(
-                    f"{nodeid}: a second measurement named {result.name!r}; give each measurement "
-                    "of a test its own name, e.g. infer_sync(name='batch8')"
+                    f"{measurement.nodeid}: a second measurement named {earlier.result.name!r}; give "
+                    "each measurement of a test its own name, e.g. infer_sync(name='batch8')"
                 )
-        self.measurements.append(Measurement(nodeid, result, model))
+        self.measurements.append(measurement)
 
     def measurements_of(self, nodeid: str) -> list[Measurement]:
         return [m for m in self.measurements if m.nodeid == nodeid]
@@ -99,3 +149,5 @@ class OvbenchSession:
         self._models_by_path.clear()
         self._models_by_id.clear()
         self._core = None
+        for folder in self._temp_dirs:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -12,7 +12,7 @@ from tiny_models import build_tiny, multi_input_model
 from pytest_ovbench.compiling import Compiled, batch_size, compile_model
 from pytest_ovbench.inputs import make_inputs
 from pytest_ovbench.loops import run_async, run_sync
-from pytest_ovbench.measure import make_queue, measure_async, measure_sync
+from pytest_ovbench.measure import Runner, measure_async, measure_sync
 from pytest_ovbench.settings import Settings
 
 
@@ -42,7 +42,7 @@ def test_sync_loop_meets_both_limits(core: Any, tiny_model: Any) -> None:
 
 def test_async_loop_ends_on_a_multiple_of_the_queue(core: Any, tiny_model: Any) -> None:
     compiled = compiled_for(core, tiny_model, "async", nireq=3)
-    queue = make_queue(compiled, 3)
+    queue = Runner.prepare(compiled, Settings(nireq=3, warmup=0.0), "async").target
     raw = run_async(queue, 10, None)
     assert len(queue) == 3
     assert raw.latencies_ms.size == 12  # 10 aligned up to a multiple of 3, as benchmark_app does

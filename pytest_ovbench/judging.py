@@ -1,0 +1,145 @@
+"""Measuring and judging one call of ``infer_sync``/``infer_queue``: stored-baseline mode and
+reference mode. The statistics live in verdict.py and gate.py; this module fetches what they
+need (baseline entries, reference models) and keeps what they say in a Measurement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .baseline import describe, make_entry
+from .compiling import Compiled
+from .environment import openvino_version
+from .errors import OvbenchError
+from .gate import Policy, judge_paired, judge_stored, should_rewrite, with_marker
+from .measure import measure, measure_alternating
+from .models import LoadedModel, model_hash
+from .reference import files_at_revision
+from .result import Result
+from .session import Measurement, OvbenchSession
+from .settings import Settings
+from .storage import BaselineError, Entries, module_file
+
+
+def split_nodeid(nodeid: str) -> tuple[str, str]:
+    """'tests/test_a.py::TestX::test_y[CPU]' -> ('tests/test_a.py', 'TestX::test_y[CPU]')."""
+    module, _, test_id = nodeid.partition("::")
+    return module, test_id or module
+
+
+def baseline_location(session: OvbenchSession, nodeid: str) -> tuple[Path, str]:
+    module, test_id = split_nodeid(nodeid)
+    try:
+        return module_file(session.baselines_dir, module), test_id
+    except ValueError as exc:
+        raise OvbenchError(f"no baseline file for {nodeid}: {exc}") from None
+
+
+def policy_for(session: OvbenchSession, settings: Settings) -> Policy:
+    return with_marker(session.policy, settings.extra.get("gate"), settings.extra.get("tolerance"))
+
+
+def relative(session: OvbenchSession, path: Path) -> str:
+    try:
+        return path.relative_to(session.rootdir).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_entries(session: OvbenchSession, path: Path) -> Entries:
+    try:
+        return session.entries(path)
+    except BaselineError as exc:
+        raise OvbenchError(str(exc)) from None
+
+
+def _finish(result: Result, loaded: LoadedModel) -> Result:
+    result.read_ms = loaded.read_ms
+    result.model_path = str(loaded.path) if loaded.path else None
+    return result
+
+
+def against_baseline(
+    session: OvbenchSession,
+    nodeid: str,
+    loaded: LoadedModel,
+    compiled: Compiled,
+    settings: Settings,
+    mode: str,
+    env_key: str,
+) -> Measurement:
+    """Measure; unless updating, compare with the stored entry (no entry: 'no baseline')."""
+    path, test_id = baseline_location(session, nodeid)
+    entries = read_entries(session, path)  # a corrupt file fails fast, before measuring
+    result = _finish(measure(compiled, settings, mode), loaded)
+    measurement = Measurement(nodeid, result, loaded, env_key, baseline_file=path, test_id=test_id)
+    entry = entries.get(test_id, {}).get(result.name, {}).get(env_key)
+    if session.update:
+        return planned_update(measurement, entry, policy_for(session, settings))
+    if entry is None:
+        measurement.source = f"no entry in {relative(session, path)} for {env_key}"
+        return measurement
+    measurement.source = f"{relative(session, path)}, {describe(entry)}"
+    measurement.comparisons = judge_stored(
+        result, entry, policy_for(session, settings), lambda: measure(compiled, settings, mode)
+    )
+    return measurement
+
+
+def planned_update(measurement: Measurement, entry: dict[str, Any] | None, policy: Policy) -> Measurement:
+    """Update mode: a new entry only where a figure moved beyond its noise (or there was none)."""
+    result = measurement.result
+    if should_rewrite(entry, result, policy):
+        sha = model_hash(measurement.model.path)
+        gated = policy.metrics(result.mode)
+        measurement.new_entry = make_entry(result, sha, openvino_version(), gated)
+        measurement.written = "recorded"
+    else:
+        measurement.written = "unchanged"
+    return measurement
+
+
+def reference_model(
+    session: OvbenchSession, loaded: LoadedModel, spec: Any
+) -> tuple[LoadedModel | None, str]:
+    """The reference (a path or Model from ``reference=``, else the files at --ov-reference-rev)."""
+    if spec is not None:
+        return session.load_model(spec), f"reference {spec}"
+    rev = str(session.reference_rev)
+    if loaded.path is None:
+        raise OvbenchError(
+            f"--ov-reference-rev={rev} needs the model as a file in the git checkout; this one is an "
+            "in-memory openvino.Model (give reference= instead)"
+        )
+    path = files_at_revision(loaded.path, rev, session.temp_dir())
+    where = f"{relative(session, loaded.path)} at {rev}"
+    return (None, f"{where}: not in that revision") if path is None else (session.load_model(path), where)
+
+
+def against_reference(
+    session: OvbenchSession,
+    nodeid: str,
+    loaded: LoadedModel,
+    compiled: Compiled,
+    settings: Settings,
+    mode: str,
+    spec: Any,
+    env_key: str,
+) -> Measurement:
+    """Reference mode: candidate and reference alternate in one run; the paired ratio decides."""
+    reference, source = reference_model(session, loaded, spec)
+    if reference is None:  # a model that is new in this change: nothing to compare with
+        measurement = Measurement(nodeid, _finish(measure(compiled, settings, mode), loaded), loaded, env_key)
+        measurement.source = source
+        return measurement
+    ref_compiled = session.compile(reference, settings.device, settings.compile_config(mode))
+    paired_settings = replace(settings, windows=max(settings.windows, 2))
+    candidate, ref_result, comparisons = judge_paired(
+        lambda: measure_alternating(compiled, ref_compiled, paired_settings, mode),
+        policy_for(session, settings),
+    )
+    measurement = Measurement(nodeid, _finish(candidate, loaded), loaded, env_key, comparisons, source)
+    measurement.reference = ref_result
+    return measurement

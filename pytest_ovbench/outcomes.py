@@ -1,0 +1,66 @@
+"""After a test body: what its measurements' verdicts mean for the test (glue).
+
+A regression fails the test in its call phase; an inconclusive verdict is a warning; in update
+mode the planned entries are written (atomically, under a lock) and the test passes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .gate import worst
+from .report import verdict_message
+from .session import Measurement, OvbenchSession, OvbenchWarning
+from .storage import BaselineError, EntryKey, write_entries
+from .verdict import IMPROVED, INCONCLUSIVE, NO_BASELINE, REGRESSED
+
+
+def write_baselines(measurements: list[Measurement]) -> list[str]:
+    """Write every planned entry, one locked merge per file; returns the error messages."""
+    updates: dict[Path, dict[EntryKey, dict[str, Any] | None]] = defaultdict(dict)
+    for m in measurements:
+        if m.new_entry is not None and m.baseline_file is not None:
+            updates[m.baseline_file][(m.test_id, m.result.name, m.env_key)] = m.new_entry
+    errors = []
+    for path, entries in updates.items():
+        try:
+            write_entries(path, entries)
+        except BaselineError as exc:
+            errors.append(str(exc))
+            for m in measurements:
+                if m.baseline_file == path:
+                    m.written = "not written"
+    return errors
+
+
+def failing(measurement: Measurement, session: OvbenchSession) -> bool:
+    status = worst(measurement.comparisons)
+    return (
+        status == REGRESSED
+        or (status == IMPROVED and session.fail_on_improvement)
+        or (status == NO_BASELINE and session.strict)
+    )
+
+
+def settle(item: pytest.Item, session: OvbenchSession) -> None:
+    """Turn the verdicts of ``item``'s measurements into a failure, warnings, or written files."""
+    __tracebackhide__ = True
+    measurements = session.measurements_of(item.nodeid)
+    if session.update:
+        errors = write_baselines(measurements)
+        for m in measurements:
+            if m.baseline_file is not None:
+                session.forget_entries(m.baseline_file)
+        if errors:
+            pytest.fail("ovbench: baselines not written:\n" + "\n".join(errors), pytrace=False)
+        return
+    for m in measurements:
+        if worst(m.comparisons) == INCONCLUSIVE:
+            item.warn(OvbenchWarning(verdict_message(m)))
+    failed = [verdict_message(m) for m in measurements if failing(m, session)]
+    if failed:
+        pytest.fail("\n".join(failed), pytrace=False)
