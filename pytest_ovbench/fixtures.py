@@ -41,7 +41,8 @@ def _load(request: pytest.FixtureRequest, spec: Any) -> LoadedModel:
     try:
         return _session(request).load_model(spec)
     except OvbenchError as exc:
-        _fail(exc)
+        problem = exc
+    _fail(problem)
 
 
 @pytest.fixture
@@ -95,14 +96,16 @@ class Measurer:
         __tracebackhide__ = True
         settings = self._settings(keywords)
         loaded = self._model(model)
+        problem: OvbenchError | None = None
         try:
             measurement = self._measure(loaded, settings)
-        except DeviceUnavailable as exc:
-            if self._session.strict:
-                pytest.fail(f"ovbench: {exc} (--ov-strict)", pytrace=False)
-            pytest.skip(f"ovbench: {exc}")
         except OvbenchError as exc:
-            _fail(exc)
+            problem = exc  # reported outside the except block, without the chained traceback
+        if isinstance(problem, DeviceUnavailable) and not self._session.strict:
+            pytest.skip(f"ovbench: {problem}")
+        if problem is not None:
+            suffix = " (--ov-strict)" if isinstance(problem, DeviceUnavailable) else ""
+            pytest.fail(f"ovbench: {problem}{suffix}", pytrace=False)
         self._session.record(measurement)
         return measurement.result
 

@@ -58,8 +58,8 @@ def verdict_message(m: Measurement) -> str:
     head = f"ovbench: {m.nodeid} {m.result.name!r} {status}"
     if status == NO_BASELINE:
         return (
-            f"{head} ({m.source}); record one with `pytest --ov-update-baselines` "
-            "(--ov-strict makes this a failure)"
+            f"ovbench: {m.nodeid} {m.result.name!r} has no baseline ({m.source}); "
+            "record one with `pytest --ov-update-baselines`"
         )
     lines = [head, *(comparison_line(c) for c in m.comparisons if c.status != PASS)]
     kind = "reference" if m.reference is not None else "baseline"

@@ -87,10 +87,13 @@ def worsening(metric: str, baseline: float, current: float) -> float:
     return -change if metric in HIGHER_IS_BETTER else change
 
 
-def decide(metric: str, base: float, cur: float, shift: float, noise: float, rule: Rule) -> Comparison:
-    """Status from the displayed change and the window evidence (``shift``/``noise``, log units,
-    positive = worse). Both must agree before anything but a pass is reported."""
+def decide(metric: str, base: float, cur: float, shift: float, window_noise: float, rule: Rule) -> Comparison:
+    """Status from the displayed change and the window evidence (``shift``: mean log worsening of
+    the windows; ``window_noise``: its standard error as the windows show it). The test adds the
+    rule's between-run floor to that noise. Change and evidence must agree before anything but a
+    pass is reported; windows noisier than the allowance itself make a pass inconclusive."""
     allowed = math.log1p(rule.tolerance)
+    noise = math.sqrt(window_noise**2 + rule.floor**2)
     bad = worsening(metric, base, cur)
     z = shift / noise if noise > 0 else math.copysign(math.inf, shift)
     p_worse, p_better = normal_sf(z), normal_sf(-z)
@@ -103,7 +106,7 @@ def decide(metric: str, base: float, cur: float, shift: float, noise: float, rul
         return replace(made, status=INCONCLUSIVE, reason="change beyond the allowance but within noise")
     if bad < -allowed and p_better < rule.alpha and shift < 0:
         return replace(made, status=IMPROVED, p_value=p_better)
-    if noise > allowed:
+    if window_noise > allowed:
         return replace(made, status=INCONCLUSIVE, reason="noise is larger than the allowance")
     return made
 
@@ -113,10 +116,10 @@ def compare_stored(metric: str, baseline: Sample, current: Sample, rule: Rule) -
     base_logs, cur_logs = _log_windows(baseline.windows), _log_windows(current.windows)
     if base_logs.size == 0 or cur_logs.size == 0:
         shift = worsening(metric, baseline.value, current.value)
-        return decide(metric, baseline.value, current.value, shift, rule.floor, rule)
+        return decide(metric, baseline.value, current.value, shift, 0.0, rule)
     shift = float(cur_logs.mean() - base_logs.mean())
     shift = -shift if metric in HIGHER_IS_BETTER else shift
-    noise = math.sqrt(_variance_of_mean(base_logs) + _variance_of_mean(cur_logs) + rule.floor**2)
+    noise = math.sqrt(_variance_of_mean(base_logs) + _variance_of_mean(cur_logs))
     return decide(metric, baseline.value, current.value, shift, noise, rule)
 
 
@@ -131,7 +134,7 @@ def compare_paired(metric: str, reference: Sample, candidate: Sample, rule: Rule
         return decide(metric, reference.value, candidate.value, shift, math.inf, rule)
     shift = float(ratios.mean())
     shift = -shift if metric in HIGHER_IS_BETTER else shift
-    noise = math.sqrt(_variance_of_mean(ratios) + rule.floor**2)
+    noise = math.sqrt(_variance_of_mean(ratios))
     return decide(metric, reference.value, candidate.value, shift, noise, rule)
 
 

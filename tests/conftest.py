@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from tiny_models import build_tiny, save_tiny
 
@@ -17,3 +18,34 @@ def tiny_model() -> Any:
 @pytest.fixture
 def tiny_path(tmp_path: Path) -> Path:
     return save_tiny(tmp_path)
+
+
+@pytest.fixture
+def tiny_result_factory() -> Any:
+    """Results with chosen figures (built from synthetic latencies, no OpenVINO run)."""
+    from pytest_ovbench.result import Result, Window
+    from pytest_ovbench.stats import LatencyStats
+
+    def make(median_ms: float) -> Result:
+        rng = np.random.default_rng(0)
+        latencies = median_ms * np.exp(rng.normal(0, 0.002, 200))
+        windows = [Window.of(latencies[i : i + 20], 0.02 * median_ms, 1) for i in range(0, 200, 20)]
+        return Result(
+            "sync",
+            "sync",
+            "CPU",
+            200,
+            0.2 * median_ms,
+            1000 / median_ms,
+            LatencyStats.from_samples(latencies),
+            latencies,
+            windows,
+            1.0,
+            1.0,
+            None,
+            1,
+            1,
+            {"NUM_STREAMS": 1},
+        )
+
+    return make

@@ -39,3 +39,33 @@ def multi_input_model() -> Any:
     scaled = ops.multiply(image, ops.convert(rate, np.float32))
     masked = ops.select(mask, scaled, ops.constant(np.zeros((1, 4), np.float32)))
     return ov.Model([masked], [image, rate, mask], "multi_input")
+
+
+def build_heavy(channels: int = 64, size: int = 56) -> Any:
+    """A few 3x3 convolutions: tens of times the work of ``build_tiny`` at the same input."""
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    rng = np.random.default_rng(1)
+    x = param = ops.parameter([1, 3, 16, 16], np.float32, name="image")
+    x = ops.interpolate(
+        x,
+        ops.constant(np.array([size, size], np.int64)),
+        "nearest",
+        "sizes",
+        axes=ops.constant(np.array([2, 3], np.int64)),
+    )
+    in_ch = 3
+    for _ in range(3):
+        w = ops.constant(rng.standard_normal((channels, in_ch, 3, 3)).astype(np.float32) * 0.05)
+        x = ops.relu(ops.convolution(x, w, [1, 1], [1, 1], [1, 1], [1, 1]))
+        in_ch = channels
+    return ov.Model([x], [param], "heavy")
+
+
+def save_heavy(folder: Path, name: str = "heavy.xml") -> Path:
+    import openvino as ov
+
+    path = folder / name
+    ov.save_model(build_heavy(), path)
+    return path

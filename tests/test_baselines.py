@@ -1,0 +1,249 @@
+"""The baseline workflow end to end through pytester: record, judge, refuse bad files."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import openvino as ov
+import pytest
+import yaml
+from tiny_models import save_heavy, save_tiny
+
+from pytest_ovbench.environment import environment_key
+
+FAST = ["-p", "no:cacheprovider", "--ov-niter=200"]
+
+TEST_FILE = """
+import pytest
+
+@pytest.mark.ovbench(model="model.xml")
+def test_lat(infer_sync):
+    infer_sync()
+
+def test_unrelated():
+    pass
+"""
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    save_tiny(pytester.path, "model.xml")
+    pytester.makeini("[pytest]\n")
+    pytester.makepyfile(test_perf=TEST_FILE)
+    return pytester
+
+
+def env() -> str:
+    return environment_key(ov.Core(), "CPU")
+
+
+def write_baseline(folder: Path, median_ms: float, module: str = "test_perf") -> Path:
+    """A hand-made baseline for test_lat with the given median (windows all alike)."""
+    entry = {
+        "recorded": "2026-01-01",
+        "openvino": "2025.0.0",
+        "metrics": {
+            "median": {"value": median_ms, "windows": [median_ms * (1 + 0.001 * i) for i in range(10)]}
+        },
+    }
+    path = folder / "baselines" / f"{module}.yaml"
+    path.parent.mkdir(exist_ok=True)
+    document = {"version": 1, "tests": {"test_lat": {"sync": {env(): entry}}}}
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def test_update_records_then_next_run_compares(suite: pytest.Pytester) -> None:
+    recorded = suite.runpytest(*FAST, "--ov-update-baselines")
+    recorded.assert_outcomes(passed=2)
+    recorded.stdout.fnmatch_lines(["*ovbench baselines updated*", "test_lat*sync*median*recorded"])
+    stored = yaml.safe_load((suite.path / "baselines" / "test_perf.yaml").read_text())
+    entry = stored["tests"]["test_lat"]["sync"][env()]
+    assert entry["mode"] == "sync" and len(entry["metrics"]["median"]["windows"]) == 10
+    assert entry["properties"]["PERFORMANCE_HINT"] == "LATENCY"
+    assert entry["openvino"] == ov.get_version() and len(entry["model_sha256"]) == 16
+    judged = suite.runpytest(*FAST, "--ov-tolerance=5")  # 500%: any honest run passes
+    judged.assert_outcomes(passed=2)
+    judged.stdout.fnmatch_lines(["*ovbench verdicts*", "test_lat*sync*median*pass"])
+
+
+def test_regression_fails_the_test_with_the_numbers(suite: pytest.Pytester) -> None:
+    write_baseline(suite.path, median_ms=0.0001)  # far faster than any real inference
+    result = suite.runpytest(*FAST, "-rf")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_perf.py::test_lat 'sync' regressed",
+            "*latency median  0.0001000 ms -> * ms  (+*%, allowed +5%, p=*)",
+            "*baseline: baselines/test_perf.yaml, recorded 2026-01-01, openvino 2025.0.0",
+            "test_lat*sync*median*regressed",
+        ]
+    )
+
+
+def test_improvement_reported_and_optionally_fails(suite: pytest.Pytester) -> None:
+    write_baseline(suite.path, median_ms=1000.0)
+    reported = suite.runpytest(*FAST)
+    reported.assert_outcomes(passed=2)
+    reported.stdout.fnmatch_lines(["test_lat*sync*median*improved"])
+    suite.runpytest(*FAST, "--ov-fail-on-improvement").assert_outcomes(passed=1, failed=1)
+
+
+def test_update_leaves_unmoved_entries_alone(suite: pytest.Pytester) -> None:
+    suite.runpytest(*FAST, "--ov-update-baselines", "--ov-tolerance=5").assert_outcomes(passed=2)
+    path = suite.path / "baselines" / "test_perf.yaml"
+    before = path.read_text()
+    again = suite.runpytest(*FAST, "--ov-update-baselines", "--ov-tolerance=5")
+    again.stdout.fnmatch_lines(["test_lat*sync*median*unchanged"])
+    assert path.read_text() == before
+    write_baseline(suite.path, median_ms=1000.0)
+    moved = suite.runpytest(*FAST, "--ov-update-baselines")
+    moved.stdout.fnmatch_lines(["test_lat*sync*median*recorded"])
+    assert (
+        yaml.safe_load(path.read_text())["tests"]["test_lat"]["sync"][env()]["metrics"]["median"]["value"]
+        < 100
+    )
+
+
+def test_other_tests_and_environments_are_kept(suite: pytest.Pytester) -> None:
+    path = write_baseline(suite.path, median_ms=1.0)
+    document = yaml.safe_load(path.read_text())
+    document["tests"]["test_gone"] = {
+        "sync": {"GPU | other": copy.deepcopy(document["tests"]["test_lat"]["sync"][env()])}
+    }
+    document["tests"]["test_lat"]["sync"]["CPU | another machine | 64 cpus"] = {
+        "metrics": {"median": {"value": 9.0}}
+    }
+    path.write_text(yaml.safe_dump(document))
+    suite.runpytest(*FAST, "--ov-update-baselines").assert_outcomes(passed=2)
+    tests = yaml.safe_load(path.read_text())["tests"]
+    assert "test_gone" in tests
+    assert set(tests["test_lat"]["sync"]) == {env(), "CPU | another machine | 64 cpus"}
+
+
+def test_no_baseline_passes_and_strict_fails(suite: pytest.Pytester) -> None:
+    result = suite.runpytest(*FAST)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["test_lat*sync*no baseline"])
+    strict = suite.runpytest(*FAST, "--ov-strict")
+    strict.assert_outcomes(passed=1, failed=1)
+    strict.stdout.fnmatch_lines(["*has no baseline*--ov-update-baselines*"])
+
+
+def test_corrupt_baseline_fails_only_that_module(suite: pytest.Pytester) -> None:
+    suite.makepyfile(test_other=TEST_FILE)
+    (suite.path / "baselines").mkdir()
+    (suite.path / "baselines" / "test_perf.yaml").write_text("version: 1\ntests: {test_lat: [\n")
+    result = suite.runpytest(*FAST)
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*_ test_lat _*", "*Unusable baseline file*baselines/test_perf.yaml, line 3*"]
+    )
+    assert "test_other.py F" not in result.stdout.str()
+
+
+def test_python_tag_in_baseline_is_refused_not_run(suite: pytest.Pytester) -> None:
+    marker = suite.path / "pwned"
+    (suite.path / "baselines").mkdir()
+    (suite.path / "baselines" / "test_perf.yaml").write_text(
+        f"!!python/object/apply:os.system ['touch {marker}']\n"
+    )
+    result = suite.runpytest(*FAST)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_perf.yaml*refused*"])
+    assert not marker.exists()
+
+
+def test_hand_edited_entry_is_named(suite: pytest.Pytester) -> None:
+    path = write_baseline(suite.path, median_ms=1.0)
+    path.write_text(path.read_text().replace("value: 1.0", "value: fast"))
+    result = suite.runpytest(*FAST)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_perf.yaml*'value' must be a number*"])
+
+
+def test_unwritable_folder_is_an_error_and_figures_still_print(suite: pytest.Pytester) -> None:
+    (suite.path / "blocked").write_text("a file where the folder should be")
+    suite.makeini("[pytest]\nov_baselines_dir = blocked/baselines\n")
+    result = suite.runpytest(*FAST, "--ov-update-baselines")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*baselines not written:",
+            "Cannot write baselines to *blocked/baselines*",
+            "test_lat*sync*median*not written",
+        ]
+    )
+
+
+def test_marker_gate_and_tolerance(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_perf="""
+        import pytest
+
+        @pytest.mark.ovbench(model="model.xml", gate=["median", "p90"], tolerance={"p90": 0.5})
+        def test_lat(infer_sync):
+            infer_sync()
+    """
+    )
+    suite.runpytest(*FAST, "--ov-update-baselines").assert_outcomes(passed=1)
+    entry = yaml.safe_load((suite.path / "baselines" / "test_perf.yaml").read_text())
+    assert "windows" in entry["tests"]["test_lat"]["sync"][env()]["metrics"]["p90"]
+    result = suite.runpytest(*FAST, "--ov-tolerance=5")
+    result.stdout.fnmatch_lines(["test_lat*sync*median*", "test_lat*sync*p90*"])
+
+
+def test_bad_gate_is_a_usage_error(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_perf="""
+        import pytest
+
+        @pytest.mark.ovbench(model="model.xml", gate="fastness")
+        def test_lat(infer_sync):
+            infer_sync()
+    """
+    )
+    result = suite.runpytest(*FAST)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*test_lat*gate='fastness'*unknown metric*"])
+
+
+def test_reference_mode_detects_a_heavier_model(suite: pytest.Pytester) -> None:
+    save_heavy(suite.path, "heavy.xml")
+    suite.makepyfile(
+        test_perf="""
+        import pytest
+
+        @pytest.mark.ovbench(model="heavy.xml", reference="model.xml", time=0.4)
+        def test_heavier(infer_sync):
+            infer_sync()
+
+        @pytest.mark.ovbench(model="model.xml", reference="model.xml", time=0.4, tolerance=0.5)
+        def test_same(infer_sync):
+            infer_sync()
+    """
+    )
+    result = suite.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_heavier 'sync' regressed*", "*reference: reference model.xml*"])
+
+
+def git(cwd: Path, *args: str) -> Any:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True, capture_output=True
+    )
+
+
+def test_reference_rev_uses_the_committed_model(suite: pytest.Pytester) -> None:
+    git(suite.path, "init", "-q")
+    git(suite.path, "add", "model.xml", "model.bin")
+    git(suite.path, "commit", "-qm", "tiny model")
+    save_heavy(suite.path, "model.xml")  # the change under review makes the model heavier
+    result = suite.runpytest("-p", "no:cacheprovider", "--ov-time=0.4", "--ov-reference-rev=HEAD")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_lat 'sync' regressed*", "*reference: model.xml at HEAD*"])
+    unknown = suite.runpytest("-p", "no:cacheprovider", "--ov-niter=5", "--ov-reference-rev=nosuch")
+    unknown.stdout.fnmatch_lines(["*--ov-reference-rev=nosuch: git does not know this revision*"])
