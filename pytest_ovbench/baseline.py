@@ -47,6 +47,7 @@ def make_entry(
         "mode": result.mode,
         "properties": dict(result.properties),
         "settings": dict(result.settings),
+        "foreign_load": result.foreign_load,
         "metrics": metrics,
     }
 

@@ -28,6 +28,7 @@ DEFAULT_TOLERANCE = 0.05
 DEFAULT_FLOOR = 0.05  # between-run noise assumed in stored mode (fraction), see README "Method"
 PAIRED_FLOOR = 0.005  # reference mode: slices of both models share the machine's drift
 DEFAULT_ALPHA = 0.01
+BUSY_LIMIT = 0.25  # others using more than this share of the machine make a regression untrusted
 DEFAULT_GATE = {"sync": ("median",), "async": ("throughput",)}
 SEVERITY = {REGRESSED: 4, INCONCLUSIVE: 3, IMPROVED: 2, NO_BASELINE: 1, PASS: 0}
 
@@ -42,6 +43,7 @@ class Policy:
     floor: float = DEFAULT_FLOOR
     alpha: float = DEFAULT_ALPHA
     confirmations: int = 1
+    busy_limit: float = BUSY_LIMIT
 
     def metrics(self, mode: str) -> tuple[str, ...]:
         return self.gate if self.gate is not None else DEFAULT_GATE[mode]
@@ -91,8 +93,24 @@ def judge_stored(
     first = _compare_all(stored, result, metrics, policy)
     if not any(c.status == REGRESSED for c in first):
         return first
-    again = [_compare_all(stored, measure_again(), metrics, policy) for _ in range(policy.confirmations)]
-    return [confirm(c, [run[i] for run in again]) for i, c in enumerate(first)]
+    runs = [measure_again() for _ in range(policy.confirmations)]
+    again = [_compare_all(stored, run, metrics, policy) for run in runs]
+    confirmed = [confirm(c, [run[i] for run in again]) for i, c in enumerate(first)]
+    return distrust_busy(confirmed, [result, *runs], policy.busy_limit)
+
+
+def distrust_busy(comparisons: list[Comparison], runs: Sequence[Result], limit: float) -> list[Comparison]:
+    """A stored-mode regression measured while other processes used more than ``limit`` of the
+    machine says more about the neighbours than about the model: inconclusive, with the figure."""
+    loads = [r.foreign_load for r in runs if r.foreign_load is not None]
+    if not loads or max(loads) <= limit:
+        return comparisons
+    reason = (
+        f"the machine was busy: other processes used {max(loads):.0%} of its CPU time during the measurement"
+    )
+    return [
+        replace(c, status=INCONCLUSIVE, reason=reason) if c.status == REGRESSED else c for c in comparisons
+    ]
 
 
 def _compare_pair(

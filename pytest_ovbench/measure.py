@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .compiling import Compiled
+from .contention import foreign_load, snapshot
 from .inputs import fill_request, make_inputs
 from .loops import RawRun, run_async, run_sync, warm_up_async, warm_up_sync
 from .result import FloatArray, Result, Window, split_windows
@@ -97,9 +98,13 @@ def measure(compiled: Compiled, settings: Settings, mode: str) -> Result:
     """Warm up, run the loop once until the limits are met, cut it into windows."""
     runner = Runner.prepare(compiled, settings, mode)
     niter, seconds = settings.stop_rule()
+    before = snapshot()
     raw = runner.run(niter, seconds)
+    load = foreign_load(before, snapshot())
     windows = split_windows(raw.latencies_ms, raw.ends_s, raw.start_s, compiled.batch, settings.windows)
-    return runner.result(settings, raw.latencies_ms, raw.duration, windows)
+    result = runner.result(settings, raw.latencies_ms, raw.duration, windows)
+    result.foreign_load = load
+    return result
 
 
 def measure_sync(compiled: Compiled, settings: Settings) -> Result:
@@ -130,11 +135,16 @@ def measure_alternating(
     runners = [Runner.prepare(candidate, settings, mode), Runner.prepare(reference, settings, mode)]
     niter, seconds = _slice_limits(settings, settings.windows)
     raws: list[list[RawRun]] = [[], []]
+    before = snapshot()
     for index in range(settings.windows):
         order = (0, 1) if index % 2 == 0 else (1, 0)
         for side in order:
             raws[side].append(runners[side].run(niter, seconds))
-    return (_combined(runners[0], settings, raws[0]), _combined(runners[1], settings, raws[1]))
+    load = foreign_load(before, snapshot())
+    results = (_combined(runners[0], settings, raws[0]), _combined(runners[1], settings, raws[1]))
+    for result in results:
+        result.foreign_load = load
+    return results
 
 
 def _combined(runner: Runner, settings: Settings, raws: Sequence[RawRun]) -> Result:

@@ -125,6 +125,12 @@ def add_options(parser: pytest.Parser) -> None:
         "ov_noise_floor", "between-run noise assumed in stored-baseline mode (fraction)", default=""
     )
     parser.addini("ov_confirmations", "re-measurements a suspected regression must survive", default="")
+    parser.addini(
+        "ov_busy_limit",
+        "share of the machine's CPU other processes may use before a "
+        "stored-mode regression is reported inconclusive (default 0.25)",
+        default="",
+    )
     parser.addini("ov_fail_on_improvement", "see --ov-fail-on-improvement", type="bool", default=False)
     parser.addini("ov_device", "default OpenVINO device for ovbench measurements", default="CPU")
     parser.addini("ov_time", "default measurement time in seconds", default="")
@@ -182,6 +188,9 @@ def policy_values(config: pytest.Config) -> dict[str, Any]:
     floor = _ini_value(config, "ov_noise_floor", fraction)
     if floor is not None:
         values["floor"] = floor
+    busy = _ini_value(config, "ov_busy_limit", fraction)
+    if busy is not None:
+        values["busy_limit"] = busy
     confirmations = _ini_value(config, "ov_confirmations", non_negative_int)
     if confirmations is not None:
         values["confirmations"] = confirmations

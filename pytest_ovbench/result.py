@@ -90,6 +90,7 @@ class Result:
     settings: dict[str, Any] = field(default_factory=dict)
     model_name: str = ""
     model_path: str | None = None
+    foreign_load: float | None = None  # share of the machine's CPU others used meanwhile (0..1)
 
     @property
     def metrics(self) -> dict[str, float]:

@@ -14,7 +14,9 @@ from tiny_models import save_heavy, save_tiny
 
 from pytest_ovbench.environment import environment_key
 
-FAST = ["-p", "no:cacheprovider", "--ov-niter=200"]
+# Busy-machine distrust is tested on its own (test_verdict.py); here a neighbour must not turn the
+# deliberate regressions below into "inconclusive".
+FAST = ["-p", "no:cacheprovider", "--ov-niter=200", "-o", "ov_busy_limit=1"]
 
 TEST_FILE = """
 import pytest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pytest_ovbench.gate import Policy, should_rewrite, worst
+from pytest_ovbench.gate import Policy, distrust_busy, judge_stored, should_rewrite, worst
 from pytest_ovbench.verdict import (
     IMPROVED,
     INCONCLUSIVE,
@@ -122,3 +122,34 @@ def test_unmoved_update_keeps_the_entry(tiny_result_factory) -> None:  # type: i
     assert should_rewrite(entry, moved, Policy())
     assert should_rewrite(None, result, Policy())
     assert should_rewrite({**entry, "properties": {"NUM_STREAMS": 4}}, result, Policy())
+
+
+def test_regression_on_a_busy_machine_is_not_trusted(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
+    quiet, busy = tiny_result_factory(10.0), tiny_result_factory(10.0)
+    quiet.foreign_load, busy.foreign_load = 0.05, 0.6
+    regressed = [Comparison("median", REGRESSED, 5, 10, 0.05), Comparison("p90", PASS, 5, 5, 0.05)]
+    assert distrust_busy(regressed, [quiet], 0.25) == regressed
+    judged = distrust_busy(regressed, [quiet, busy], 0.25)
+    assert judged[0].status == INCONCLUSIVE and "60%" in judged[0].reason
+    assert judged[1].status == PASS
+
+
+def test_stored_judgement_confirms_by_measuring_again(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
+    baseline = tiny_result_factory(10.0)
+    entry = {
+        "metrics": {"median": {"value": 10.0, "windows": [w.figures["median"] for w in baseline.windows]}}
+    }
+    calls: list[float] = []
+
+    def again(median: float):  # type: ignore[no-untyped-def]
+        def measure():  # type: ignore[no-untyped-def]
+            calls.append(median)
+            return tiny_result_factory(median)
+
+        return measure
+
+    slow = tiny_result_factory(13.0)
+    assert judge_stored(slow, entry, Policy(), again(13.0))[0].status == REGRESSED
+    assert judge_stored(slow, entry, Policy(), again(10.0))[0].status == INCONCLUSIVE
+    assert judge_stored(baseline, entry, Policy(), again(13.0))[0].status == PASS
+    assert calls == [13.0, 10.0]  # a pass is not measured again
