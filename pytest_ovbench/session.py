@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .errors import ModelError
-from .models import LoadedModel, read_model, resolve_path
+from .models import LoadedModel, dynamic_inputs, read_model, resolve_path
 
 if TYPE_CHECKING:
     from .compiling import CompileCache, Compiled
@@ -103,7 +103,18 @@ class OvbenchSession:
 
             self._compile_cache = CompileCache(self.core)
         identity = str(loaded.path) if loaded.path is not None else id(loaded.model)
-        return self._compile_cache.compile(loaded.model, identity, device, config)
+        label = str(loaded.path) if loaded.path is not None else repr(loaded.model.get_friendly_name())
+        dynamic = dynamic_inputs(loaded.model)
+        if dynamic:
+            raise ModelError(
+                f"model {label} has dynamic inputs: {', '.join(dynamic)}. Measurements need static "
+                "shapes: reshape it (ov_model.reshape({'input': [1, 3, 224, 224]})) and pass it as "
+                "infer_sync(model=...)"
+            )
+        try:
+            return self._compile_cache.compile(loaded.model, identity, device, config)
+        except ModelError as exc:
+            raise ModelError(f"{label}: {exc}") from None
 
     def env_key(self, device: str) -> str:
         if device not in self._env_keys:

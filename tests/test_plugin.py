@@ -210,3 +210,25 @@ def test_markers_and_fixtures_are_documented(pytester: pytest.Pytester) -> None:
 def test_plugin_import_does_not_import_openvino() -> None:
     code = "import sys, pytest_ovbench.plugin; sys.exit('openvino' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_dynamic_inputs_without_shape_are_named(pytester: pytest.Pytester) -> None:
+    import numpy as np
+    import openvino.opset13 as ops
+
+    param = ops.parameter([-1, 3, 8, 8], np.float32, name="pixels")
+    openvino.save_model(openvino.Model([ops.relu(param)], [param], "dyn"), pytester.path / "dyn.xml")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ovbench(model="dyn.xml")
+        def test_dyn(infer_sync):
+            infer_sync()
+        """
+    )
+    result = pytester.runpytest(*FAST)
+    result.assert_outcomes(failed=1)
+    assert "dyn.xml has dynamic inputs: pixels [?,3,8,8]. Measurements need static shapes" in (
+        result.stdout.str()
+    )
