@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import openvino  # noqa: F401  (imported before pytester's in-process runs snapshot sys.modules)
+import openvino  # imported before pytester's in-process runs snapshot sys.modules
 import pytest
 from tiny_models import save_tiny
 
