@@ -16,6 +16,7 @@ from . import options
 from .errors import DeviceUnavailable, OvbenchError
 from .markers import marker_keywords
 from .models import LoadedModel
+from .parallel import plain_nodeid
 from .session import SESSION_KEY, Measurement, OvbenchSession
 from .settings import Settings, SettingsError, merge, validate
 
@@ -112,7 +113,7 @@ class Measurer:
     def _measure(self, loaded: LoadedModel, settings: Settings) -> Measurement:
         from . import judging
 
-        session, nodeid = self._session, self._request.node.nodeid
+        session, nodeid = self._session, plain_nodeid(self._request.node.nodeid)
         compiled = session.compile(loaded, settings.device, settings.compile_config(self._mode))
         env_key = session.env_key(settings.device)
         reference = settings.extra.get("reference")

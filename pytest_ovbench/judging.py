@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .baseline import describe, make_entry
+from .baseline import describe, entry_samples, make_entry, result_samples
 from .compiling import Compiled
 from .environment import openvino_version
 from .errors import OvbenchError
@@ -82,6 +82,7 @@ def against_baseline(
         measurement.source = f"no entry in {relative(session, path)} for {env_key}"
         return measurement
     measurement.source = f"{relative(session, path)}, {describe(entry)}"
+    measurement.baseline_windows = {k: list(v.windows) for k, v in entry_samples(entry).items() if v.windows}
     measurement.comparisons = judge_stored(
         result, entry, policy_for(session, settings), lambda: measure(compiled, settings, mode)
     )
@@ -142,4 +143,5 @@ def against_reference(
     )
     measurement = Measurement(nodeid, _finish(candidate, loaded), loaded, env_key, comparisons, source)
     measurement.reference = ref_result
+    measurement.baseline_windows = {k: list(v.windows) for k, v in result_samples(ref_result).items()}
     return measurement

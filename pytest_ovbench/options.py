@@ -62,6 +62,13 @@ def non_negative_int(text: str) -> int:
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup(GROUP, "OpenVINO performance measurements (pytest-ovbench)")
+    _measurement_options(group)
+    _gate_options(group)
+    _output_options(group)
+    _ini_options(parser)
+
+
+def _measurement_options(group: Any) -> None:
     group.addoption(
         "--ov-device",
         metavar="DEVICE",
@@ -90,6 +97,9 @@ def add_options(parser: pytest.Parser) -> None:
         help="fail instead of skip when the device is unavailable, and fail tests "
         "that have no baseline (ini: ov_strict)",
     )
+
+
+def _gate_options(group: Any) -> None:
     group.addoption(
         "--ov-update-baselines",
         action="store_true",
@@ -117,6 +127,26 @@ def add_options(parser: pytest.Parser) -> None:
         help="fail tests that got faster beyond the tolerance, so baselines get refreshed "
         "(ini: ov_fail_on_improvement)",
     )
+
+
+def _output_options(group: Any) -> None:
+    group.addoption(
+        "--ov-json",
+        metavar="PATH",
+        default=None,
+        help="write every measurement (every per-request latency, settings, environment, verdicts) "
+        "as JSON to PATH",
+    )
+    group.addoption(
+        "--ov-report",
+        metavar="PATH",
+        default=None,
+        help="write a report: Markdown if PATH ends in .md, a self-contained HTML page with charts "
+        "if it ends in .html",
+    )
+
+
+def _ini_options(parser: pytest.Parser) -> None:
     parser.addini(
         "ov_baselines_dir", "folder of baseline YAML files, relative to rootdir", default="baselines"
     )
@@ -199,3 +229,22 @@ def policy_values(config: pytest.Config) -> dict[str, Any]:
 
 def baselines_dir(config: pytest.Config) -> Path:
     return Path(config.rootpath) / str(config.getini("ov_baselines_dir") or "baselines")
+
+
+def wants_latencies(config: pytest.Config) -> bool:
+    """Records carry every latency only when a file output needs them."""
+    return bool(config.getoption("ov_json") or config.getoption("ov_report"))
+
+
+def report_path(config: pytest.Config) -> Path | None:
+    """--ov-report's path, checked when the session starts (.md or .html)."""
+    value = config.getoption("ov_report")
+    if not value:
+        return None
+    path = Path(value)
+    if path.suffix.lower() not in (".md", ".html", ".htm"):
+        raise pytest.UsageError(
+            f"--ov-report={value}: the report is Markdown (.md) or HTML (.html); "
+            "name the file with one of those endings"
+        )
+    return path

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from .gate import worst
+from .records import junit_properties, measurement_record
 from .report import verdict_message
 from .session import Measurement, OvbenchSession, OvbenchWarning
 from .storage import BaselineError, EntryKey, write_entries
@@ -46,6 +47,17 @@ def failing(measurement: Measurement, session: OvbenchSession) -> bool:
     )
 
 
+RECORDS_KEY = pytest.StashKey[list[dict[str, Any]]]()
+
+
+def keep_records(item: pytest.Item, session: OvbenchSession) -> None:
+    """Records of the test's measurements: on its report (see plugin.py) and in JUnit properties."""
+    records = [measurement_record(m, session.keep_latencies) for m in session.measurements_of(item.nodeid)]
+    item.stash[RECORDS_KEY] = records
+    for record in records:
+        item.user_properties.extend(junit_properties(record))
+
+
 def settle(item: pytest.Item, session: OvbenchSession) -> None:
     """Turn the verdicts of ``item``'s measurements into a failure, warnings, or written files."""
     __tracebackhide__ = True
@@ -55,9 +67,11 @@ def settle(item: pytest.Item, session: OvbenchSession) -> None:
         for m in measurements:
             if m.baseline_file is not None:
                 session.forget_entries(m.baseline_file)
+        keep_records(item, session)
         if errors:
             pytest.fail("ovbench: baselines not written:\n" + "\n".join(errors), pytrace=False)
         return
+    keep_records(item, session)
     for m in measurements:
         if worst(m.comparisons) == INCONCLUSIVE:
             item.warn(OvbenchWarning(verdict_message(m)))

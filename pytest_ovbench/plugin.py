@@ -15,6 +15,8 @@ from .session import SESSION_KEY, OvbenchSession
 
 __all__ = ["infer_queue", "infer_sync", "ov_model"]
 
+COLLECTOR = "ovbench-records"
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     options.add_options(parser)
@@ -24,7 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from .gate import Policy
 
     config.addinivalue_line("markers", MARKER_HELP)
-    config.stash[SESSION_KEY] = OvbenchSession(
+    state = OvbenchSession(
         rootdir=Path(config.rootpath),
         baselines_dir=options.baselines_dir(config),
         policy=replace(Policy(), **options.policy_values(config)),
@@ -32,7 +34,11 @@ def pytest_configure(config: pytest.Config) -> None:
         update=bool(config.getoption("ov_update_baselines")),
         reference_rev=config.getoption("ov_reference_rev"),
         fail_on_improvement=options.fail_on_improvement(config),
+        keep_latencies=options.wants_latencies(config),
     )
+    options.report_path(config)  # a bad --ov-report ending is a usage error now, not at the end
+    config.stash[SESSION_KEY] = state
+    config.pluginmanager.register(RecordCollector(state), COLLECTOR)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -40,20 +46,35 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if session is not None:
         session.close()
         del config.stash[SESSION_KEY]
+    collector = config.pluginmanager.get_plugin(COLLECTOR)
+    if collector is not None:
+        config.pluginmanager.unregister(collector)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Check every ovbench marker before anything runs: a bad keyword is a usage error."""
-    for item in items:
-        if item.get_closest_marker("ovbench") is not None:
-            marker_keywords(item)
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Check every ovbench marker before anything runs (a bad keyword is a usage error), and keep
+    measurements from running at once under pytest-xdist (see parallel.py)."""
+    ovbench_items = [item for item in items if item.get_closest_marker("ovbench") is not None]
+    for item in ovbench_items:
+        marker_keywords(item)
+    from .parallel import serialize_under_xdist
+
+    serialize_under_xdist(config, ovbench_items)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """After the body: fail the test whose measurement regressed, or write its baselines."""
-    result = yield
     session = item.config.stash.get(SESSION_KEY, None)
+    try:
+        result = yield
+    except BaseException:
+        if session is not None and session.measurements_of(item.nodeid):
+            from .outcomes import keep_records
+
+            keep_records(item, session)  # the summary still shows what was measured
+        raise
     if session is not None and session.measurements_of(item.nodeid):
         from .outcomes import settle
 
@@ -61,13 +82,49 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     return result
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Records ride on the call report, so xdist brings them to the controller's summary."""
+    report = yield
+    if report.when == "call":
+        from .outcomes import RECORDS_KEY
+
+        records = item.stash.get(RECORDS_KEY, None)
+        if records:
+            report.ovbench_records = records  # type: ignore[attr-defined]
+    return report
+
+
+class RecordCollector:
+    """Gathers the records that ride on call reports (its own or, under xdist, the workers')."""
+
+    def __init__(self, state: OvbenchSession) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        records = getattr(report, "ovbench_records", None)
+        if records and report.when == "call":
+            self.state.records.extend(records)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state = session.config.stash.get(SESSION_KEY, None)
+    if state is None or hasattr(session.config, "workerinput") or not state.records:
+        return
+    from .files import write_outputs
+
+    state.outputs = write_outputs(session.config, state.records)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     session = config.stash.get(SESSION_KEY, None)
-    if session is None or not session.measurements:
+    if session is None or not session.records:
         return
     from .report import summary_table
 
     title = "ovbench baselines updated" if session.update else "ovbench verdicts"
     terminalreporter.write_sep("-", title)
-    for line in summary_table(session.measurements):
+    for line in summary_table(session.records):
         terminalreporter.write_line(line)
+    for path in session.outputs:
+        terminalreporter.write_line(f"ovbench: wrote {path}")

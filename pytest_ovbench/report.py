@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .metrics import HIGHER_IS_BETTER, LABELS
 
@@ -29,10 +29,10 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[s
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def figure(value: float) -> str:
+def figure(value: float | None) -> str:
     """A figure to 4 significant digits, as the baselines store it."""
-    if math.isnan(value) or value == 0:
-        return "-" if math.isnan(value) else "0"
+    if value is None or math.isnan(value) or value == 0:
+        return "0" if value == 0 else "-"
     rounded = float(f"{value:.4g}")
     decimals = max(0, 3 - math.floor(math.log10(abs(rounded))))
     return f"{rounded:.{decimals}f}"
@@ -69,25 +69,30 @@ def verdict_message(m: Measurement) -> str:
     return "\n".join(lines)
 
 
-def summary_rows(measurements: Sequence[Measurement]) -> list[list[str]]:
+def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
     rows: list[list[str]] = []
-    for m in measurements:
-        test = m.nodeid.partition("::")[2] or m.nodeid
-        if m.written:
-            for metric in ("median", "throughput"):
-                value = m.result.metrics[metric]
-                rows.append([test, m.result.name, metric, "", figure(value), "", m.written])
-            continue
-        if not m.comparisons:
-            rows.append([test, m.result.name, "", "", "", "", "no baseline"])
-        for c in m.comparisons:
-            change = "" if math.isnan(c.change) else f"{c.change:+.1%}"
+    for r in records:
+        if not r["comparisons"]:
+            metrics = ("median", "throughput") if r["verdict"] != "no baseline" else ("",)
+            for metric in metrics:
+                current = figure(r["figures"][metric]) if metric else ""
+                rows.append([r["test"], r["name"], metric, "", current, "", r["verdict"]])
+        for c in r["comparisons"]:
+            change = "" if c["change"] is None else f"{c['change']:+.1%}"
             rows.append(
-                [test, m.result.name, c.metric, figure(c.baseline), figure(c.current), change, c.status]
+                [
+                    r["test"],
+                    r["name"],
+                    c["metric"],
+                    figure(c["baseline"]),
+                    figure(c["current"]),
+                    change,
+                    c["status"],
+                ]
             )
     return rows
 
 
-def summary_table(measurements: Sequence[Measurement]) -> list[str]:
+def summary_table(records: Sequence[dict[str, Any]]) -> list[str]:
     header = ["test", "measurement", "metric", "baseline", "current", "change", "verdict"]
-    return format_table(header, summary_rows(measurements))
+    return format_table(header, summary_rows(records))

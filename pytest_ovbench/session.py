@@ -46,6 +46,7 @@ class Measurement:
     new_entry: dict[str, Any] | None = None  # update mode: what to write, None to keep the old one
     baseline_file: Path | None = None
     test_id: str = ""
+    baseline_windows: dict[str, list[float]] = field(default_factory=dict)  # for reports
 
 
 @dataclass
@@ -59,7 +60,10 @@ class OvbenchSession:
     update: bool = False
     reference_rev: str | None = None
     fail_on_improvement: bool = False
+    keep_latencies: bool = False  # records carry every latency (for --ov-json / --ov-report)
     measurements: list[Measurement] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)  # from reports, xdist workers' too
+    outputs: list[Path] = field(default_factory=list)  # files written at the end (--ov-json, ...)
     _core: Any = None
     _compile_cache: CompileCache | None = None
     _models_by_path: dict[tuple[str, int, int], LoadedModel] = field(default_factory=dict)
@@ -152,7 +156,10 @@ class OvbenchSession:
         self.measurements.append(measurement)
 
     def measurements_of(self, nodeid: str) -> list[Measurement]:
-        return [m for m in self.measurements if m.nodeid == nodeid]
+        from .parallel import plain_nodeid
+
+        key = plain_nodeid(nodeid)
+        return [m for m in self.measurements if m.nodeid == key]
 
     def close(self) -> None:
         if self._compile_cache is not None:

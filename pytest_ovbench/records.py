@@ -1,0 +1,82 @@
+"""Measurements as plain JSON-able records.
+
+A record travels with the test's report (so pytest-xdist brings it from a worker to the controller),
+feeds the summary table and ``--ov-json``, and gives JUnit XML its properties.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from .gate import worst
+
+if TYPE_CHECKING:
+    from .session import Measurement
+    from .verdict import Comparison
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def comparison_record(c: Comparison) -> dict[str, Any]:
+    return {
+        "metric": c.metric,
+        "status": c.status,
+        "baseline": _number(c.baseline),
+        "current": _number(c.current),
+        "change": _number(c.change),
+        "tolerance": c.tolerance,
+        "p_value": _number(c.p_value),
+        "noise": _number(c.noise),
+        "reason": c.reason,
+    }
+
+
+def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str, Any]:
+    """Everything about one measurement a report or another tool needs."""
+    result = m.result
+    record: dict[str, Any] = {
+        "nodeid": m.nodeid,
+        "test": m.nodeid.partition("::")[2] or m.nodeid,
+        "name": result.name,
+        "mode": result.mode,
+        "device": result.device,
+        "environment": m.env_key,
+        "model": result.model_path or result.model_name,
+        "verdict": m.written or worst(m.comparisons),
+        "source": m.source,
+        "comparisons": [comparison_record(c) for c in m.comparisons],
+        "figures": {k: _number(v) for k, v in result.metrics.items()},
+        "count": result.count,
+        "duration": result.duration,
+        "nireq": result.nireq,
+        "batch": result.batch,
+        "foreign_load": result.foreign_load,
+        "properties": dict(result.properties),
+        "settings": dict(result.settings),
+        "windows": [w.figures for w in result.windows],
+        "baseline_windows": dict(m.baseline_windows),
+    }
+    if m.reference is not None:
+        record["reference_figures"] = {k: _number(v) for k, v in m.reference.metrics.items()}
+    if with_latencies:
+        record["latencies_ms"] = [float(v) for v in result.latencies]
+        if m.reference is not None:
+            record["reference_latencies_ms"] = [float(v) for v in m.reference.latencies]
+    return record
+
+
+def junit_properties(record: dict[str, Any]) -> list[tuple[str, object]]:
+    """Flat name/value pairs for JUnit XML <properties> (metric, baseline, current, change, verdict)."""
+    prefix = f"ovbench.{record['name']}"
+    pairs: list[tuple[str, object]] = [(f"{prefix}.verdict", record["verdict"])]
+    for c in record["comparisons"]:
+        for key in ("baseline", "current", "change", "status"):
+            value = c[key]
+            pairs.append((f"{prefix}.{c['metric']}.{key}", "" if value is None else value))
+    if not record["comparisons"]:
+        for metric in ("median", "throughput"):
+            pairs.append((f"{prefix}.{metric}.current", record["figures"][metric]))
+    return pairs
