@@ -30,6 +30,7 @@ import argparse
 import difflib
 import math
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -104,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 done, 1 a folder, revision or file cannot be used, 2 bad arguments.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    _add_common(parser, argparse.SUPPRESS)  # the subcommand's copy, if given, wins
+    _add_common(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_list(commands)
     _add_show(commands)
@@ -120,13 +121,17 @@ def _add_common(parser: argparse.ArgumentParser, suppress: str | None = None) ->
         help="baselines folder, relative to --rootdir (default: baselines)",
     )
     parser.add_argument(
-        "--rootdir", default=suppress or ".", type=Path, help="project root, pytest's rootdir (default: .)"
+        "--rootdir",
+        default=suppress or ".",
+        type=Path,
+        metavar="DIR",
+        help="project root, pytest's rootdir (default: .)",
     )
 
 
 def _subparser(commands: Any, name: str, help_text: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text, description=help_text)
-    _add_common(parser)
+    _add_common(parser, argparse.SUPPRESS)  # given after the command: overrides; else the main default
     return parser
 
 
@@ -148,7 +153,9 @@ def _add_show(commands: Any) -> None:
 def _add_diff(commands: Any) -> None:
     parser = _subparser(commands, "diff", "compare two baselines folders, or one at a git revision")
     for name in ("a", "b"):
-        parser.add_argument(name, metavar=name.upper(), type=side_type, help="a folder, or git:REV")
+        parser.add_argument(
+            name, metavar=name.upper(), type=side_type, help="a folder (relative to --rootdir), or git:REV"
+        )
     parser.add_argument(
         "--threshold",
         type=fraction_type,
@@ -206,7 +213,7 @@ def snapshot_of(file: str, entries: dict[str, Any]) -> Snapshot:
 
 
 def baselines_folder(args: argparse.Namespace) -> Path:
-    return Path(args.rootdir) / args.dir
+    return Path(args.rootdir) / str(args.dir)
 
 
 def load_folder(folder: Path, validate: bool = True) -> Snapshot:
@@ -301,7 +308,9 @@ def load_revision(rev: str, folder: Path, rootdir: Path) -> Snapshot:
         for name in revision_files(rev, prefix, top):
             done = git(["show", f"{rev}:{name}"], top)
             if done.returncode != 0:
-                raise CliError(f"git show {rev}:{name} failed: {done.stderr.decode(errors='replace').strip()}")
+                raise CliError(
+                    f"git show {rev}:{name} failed: {done.stderr.decode(errors='replace').strip()}"
+                )
             entries = parse_text(done.stdout, f"{rev}:{name}", Path(scratch))
             relative = PurePosixPath(name).relative_to(prefix) if prefix != "." else PurePosixPath(name)
             snapshot.update(snapshot_of(relative.as_posix(), entries))
@@ -382,7 +391,7 @@ def no_match_message(args: argparse.Namespace, snapshot: Snapshot) -> str:
     )
     message = f"no baseline entry for test {args.test!r}{filters} in {baselines_folder(args)}."
     pool = sorted({ref.nodeid if "::" in args.test else ref.test for ref in snapshot})
-    close = difflib.get_close_matches(args.test, pool, n=5, cutoff=0.5)
+    close = difflib.get_close_matches(args.test, pool, n=3, cutoff=0.75)
     if close:
         message += " Close test ids: " + ", ".join(close) + "."
     return f"{message} {_NO_ENTRY_FIX}"
@@ -417,7 +426,8 @@ def metric_line(name: str, metric: dict[str, Any]) -> str:
     label = LABELS.get(name, (name, ""))[0]
     windows = [float(v) for v in metric.get("windows", [])]
     spread = f"{len(windows)} windows, {figure(min(windows))}..{figure(max(windows))}" if windows else ""
-    return f"    {label:<17}{metric_text(name, float(metric['value'])):>14}  {spread}".rstrip()
+    unit = LABELS.get(name, ("", ""))[1]
+    return f"    {label:<17}{figure(float(metric['value'])):>9} {unit:<7}{spread}".rstrip()
 
 
 # diff
@@ -447,7 +457,10 @@ def diff_lines(before: Snapshot, after: Snapshot, threshold: float) -> list[str]
     """The report of ``diff``: removed, added and changed entries, then a count of each."""
     removed = sorted(before.keys() - after.keys())
     added = sorted(after.keys() - before.keys())
-    changed = [(ref, entry_changes(before[ref], after[ref], threshold)) for ref in sorted(before.keys() & after.keys())]
+    changed = [
+        (ref, entry_changes(before[ref], after[ref], threshold))
+        for ref in sorted(before.keys() & after.keys())
+    ]
     changed = [(ref, lines) for ref, lines in changed if lines]
     lines = _section("removed (only in A)", (f"  - {ref.label()}" for ref in removed))
     lines += _section("added (only in B)", (f"  + {ref.label()}" for ref in added))
@@ -469,12 +482,18 @@ def entry_changes(before: Entry, after: Entry, threshold: float) -> list[str]:
         for field in ("openvino", "model_sha256")
         if before.get(field) != after.get(field)
     ]
-    lines += property_changes(before.get("properties") or {}, after.get("properties") or {})
+    lines += property_changes(_mapping(before.get("properties")), _mapping(after.get("properties")))
     metrics_a, metrics_b = before.get("metrics", {}), after.get("metrics", {})
     for name in [name for name in METRICS if name in metrics_a and name in metrics_b]:
-        change = metric_change(name, float(metrics_a[name]["value"]), float(metrics_b[name]["value"]), threshold)
+        change = metric_change(
+            name, float(metrics_a[name]["value"]), float(metrics_b[name]["value"]), threshold
+        )
         lines += [change] if change else []
     return lines
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}  # a hand-edited entry may hold anything here
 
 
 def property_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -544,7 +563,7 @@ def collect_nodeids(rootdir: Path, pytest_args: Sequence[str]) -> set[str]:
     problem = collection_problem(done.returncode, summary, nodeids)
     if problem:
         output = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-        raise CliError(f"{problem}; nothing pruned.\n{' '.join(command)}\n{output}")
+        raise CliError(f"{problem}\n$ {shlex.join(command)}\n{output}")
     return nodeids
 
 
@@ -560,23 +579,26 @@ def parse_collection(stdout: str) -> set[str]:
 
 
 def collection_problem(returncode: int, summary: str, nodeids: set[str]) -> str | None:
-    """Why a collection cannot be trusted to say which tests exist, or None."""
+    """Why a collection cannot be trusted to say which tests exist (with the fix), or None."""
     if returncode not in (0, 5):
         return (
-            f"pytest collection failed (exit code {returncode}). To fix: make "
-            "`python -m pytest --collect-only` pass (see its output below), then prune again"
+            f"pytest collection failed (exit code {returncode}); nothing pruned. To fix: make "
+            "`python -m pytest --collect-only` pass (its output is below), then prune again."
         )
     if re.search(r"\b\d+ errors?\b", summary):
-        return f"pytest collection reported errors ({summary.strip('= ')}). To fix: fix them, then prune again"
+        return (
+            f"pytest collection reported errors ({summary.strip('= ')}); nothing pruned. "
+            "To fix: fix them (the output is below), then prune again."
+        )
     if "deselected" in summary:
         return (
-            "pytest deselected tests (-k, -m or a plugin), so their entries would look stale. "
-            "To fix: select by path only (or nothing), then prune again"
+            "pytest deselected tests (-k, -m or a plugin), whose entries would look stale; nothing "
+            "pruned. To fix: select tests by path only, or not at all, then prune again."
         )
     if returncode == 0 and not nodeids:
         return (
-            "no node ids could be read from pytest's output (is -v or -qq in addopts?). "
-            "To fix: pass PYTEST_ARGS that undo it (e.g. -- -o addopts=), then prune again"
+            "no node ids could be read from pytest's output (-v or -qq in addopts?); nothing pruned. "
+            "To fix: pass PYTEST_ARGS that undo it (e.g. `-- -o addopts=`), then prune again."
         )
     return None
 

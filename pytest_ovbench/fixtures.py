@@ -108,6 +108,9 @@ class Measurer:
             suffix = " (--ov-strict)" if isinstance(problem, DeviceUnavailable) else ""
             pytest.fail(f"ovbench: {problem}{suffix}", pytrace=False)
         self._session.record(measurement)
+        from .benchmark_export import publish
+
+        publish(self._request, measurement)
         return measurement.result
 
     def _measure(self, loaded: LoadedModel, settings: Settings) -> Measurement:

@@ -73,7 +73,8 @@ def against_baseline(
     """Measure; unless updating, compare with the stored entry (no entry: 'no baseline')."""
     path, test_id = baseline_location(session, nodeid)
     entries = read_entries(session, path)  # a corrupt file fails fast, before measuring
-    result = _finish(measure(compiled, settings, mode), loaded)
+    watch = session.watch(f"{test_id} {settings.name or mode!r}", settings.stop_rule()[1])
+    result = _finish(measure(compiled, settings, mode, watch), loaded)
     measurement = Measurement(nodeid, result, loaded, env_key, baseline_file=path, test_id=test_id)
     entry = entries.get(test_id, {}).get(result.name, {}).get(env_key)
     if session.update:
@@ -84,7 +85,7 @@ def against_baseline(
     measurement.source = f"{relative(session, path)}, {describe(entry)}"
     measurement.baseline_windows = {k: list(v.windows) for k, v in entry_samples(entry).items() if v.windows}
     measurement.comparisons = judge_stored(
-        result, entry, policy_for(session, settings), lambda: measure(compiled, settings, mode)
+        result, entry, policy_for(session, settings), lambda: measure(compiled, settings, mode, watch)
     )
     return measurement
 
@@ -137,8 +138,12 @@ def against_reference(
         return measurement
     ref_compiled = session.compile(reference, settings.device, settings.compile_config(mode))
     paired_settings = replace(settings, windows=max(settings.windows, 2))
+    seconds = settings.stop_rule()[1]
+    watch = session.watch(
+        f"{split_nodeid(nodeid)[1]} {settings.name or mode!r} vs reference", 2 * seconds if seconds else None
+    )
     candidate, ref_result, comparisons = judge_paired(
-        lambda: measure_alternating(compiled, ref_compiled, paired_settings, mode),
+        lambda: measure_alternating(compiled, ref_compiled, paired_settings, mode, watch),
         policy_for(session, settings),
     )
     measurement = Measurement(nodeid, _finish(candidate, loaded), loaded, env_key, comparisons, source)

@@ -6,7 +6,8 @@ alternating slices of one run (reference mode), so that drift of the machine hit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,12 +95,19 @@ class Runner:
         )
 
 
-def measure(compiled: Compiled, settings: Settings, mode: str) -> Result:
-    """Warm up, run the loop once until the limits are met, cut it into windows."""
+Watch = Callable[[], AbstractContextManager[object]]
+
+
+def measure(compiled: Compiled, settings: Settings, mode: str, watch: Watch = nullcontext) -> Result:
+    """Warm up, run the loop once until the limits are met, cut it into windows.
+
+    ``watch`` wraps the measured loop (the pytest glue shows progress with it; nothing per iteration).
+    """
     runner = Runner.prepare(compiled, settings, mode)
     niter, seconds = settings.stop_rule()
     before = snapshot()
-    raw = runner.run(niter, seconds)
+    with watch():
+        raw = runner.run(niter, seconds)
     load = foreign_load(before, snapshot())
     windows = split_windows(raw.latencies_ms, raw.ends_s, raw.start_s, compiled.batch, settings.windows)
     result = runner.result(settings, raw.latencies_ms, raw.duration, windows)
@@ -126,7 +134,7 @@ def _slice_limits(settings: Settings, slices: int) -> tuple[int | None, float | 
 
 
 def measure_alternating(
-    candidate: Compiled, reference: Compiled, settings: Settings, mode: str
+    candidate: Compiled, reference: Compiled, settings: Settings, mode: str, watch: Watch = nullcontext
 ) -> tuple[Result, Result]:
     """Candidate and reference in alternating slices (ABBA order), each slice one window.
 
@@ -136,10 +144,11 @@ def measure_alternating(
     niter, seconds = _slice_limits(settings, settings.windows)
     raws: list[list[RawRun]] = [[], []]
     before = snapshot()
-    for index in range(settings.windows):
-        order = (0, 1) if index % 2 == 0 else (1, 0)
-        for side in order:
-            raws[side].append(runners[side].run(niter, seconds))
+    with watch():
+        for index in range(settings.windows):
+            order = (0, 1) if index % 2 == 0 else (1, 0)
+            for side in order:
+                raws[side].append(runners[side].run(niter, seconds))
     load = foreign_load(before, snapshot())
     results = (_combined(runners[0], settings, raws[0]), _combined(runners[1], settings, raws[1]))
     for result in results:

@@ -29,16 +29,32 @@ def plain_nodeid(nodeid: str) -> str:
     return nodeid[: -len(_SUFFIX)] if nodeid.endswith(_SUFFIX) else nodeid
 
 
+REFUSED = pytest.StashKey[str]()
+
+
+def _loadgroup(config: pytest.Config) -> bool:
+    # A worker sees --dist as "no"; xdist hands it the grouping as its own "loadgroup" value.
+    return config.getoption("dist", "no") == "loadgroup" or bool(config.getoption("loadgroup", False))
+
+
 def serialize_under_xdist(config: pytest.Config, ovbench_items: Sequence[pytest.Item]) -> None:
-    """On an xdist worker: group ovbench tests onto one worker, or refuse to run them in parallel."""
+    """On an xdist worker: group ovbench tests onto one worker, or mark them refused (each then
+    errors at setup with the reason; the rest of the suite runs)."""
     workerinput = getattr(config, "workerinput", None)
     if not ovbench_items or workerinput is None:
         return
     workers = int(workerinput.get("workercount", 1))
     if workers <= 1:
         return
-    if config.getoption("dist", "no") == "loadgroup":
-        for item in ovbench_items:
+    for item in ovbench_items:
+        if _loadgroup(config):
             item.add_marker(pytest.mark.xdist_group(GROUP))
-        return
-    raise pytest.UsageError(REFUSAL.format(workers=workers))
+        else:
+            item.stash[REFUSED] = REFUSAL.format(workers=workers)
+
+
+def refuse_if_marked(item: pytest.Item) -> None:
+    """At setup: an ovbench test that would run in parallel with others errors, saying why."""
+    reason = item.stash.get(REFUSED, None)
+    if reason is not None:
+        pytest.fail(reason, pytrace=False)

@@ -11,6 +11,7 @@ import pytest
 from . import options
 from .fixtures import infer_queue, infer_sync, ov_model
 from .markers import MARKER_HELP, marker_keywords
+from .progress import terminal_writer
 from .session import SESSION_KEY, OvbenchSession
 
 __all__ = ["infer_queue", "infer_sync", "ov_model"]
@@ -35,6 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
         reference_rev=config.getoption("ov_reference_rev"),
         fail_on_improvement=options.fail_on_improvement(config),
         keep_latencies=options.wants_latencies(config),
+        progress_writer=terminal_writer(config),
     )
     options.report_path(config)  # a bad --ov-report ending is a usage error now, not at the end
     config.stash[SESSION_KEY] = state
@@ -61,6 +63,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     from .parallel import serialize_under_xdist
 
     serialize_under_xdist(config, ovbench_items)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from .parallel import refuse_if_marked
+
+    refuse_if_marked(item)
 
 
 @pytest.hookimpl(wrapper=True)

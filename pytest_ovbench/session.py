@@ -8,6 +8,8 @@ use, so a run without ovbench tests never pays for it.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +63,7 @@ class OvbenchSession:
     reference_rev: str | None = None
     fail_on_improvement: bool = False
     keep_latencies: bool = False  # records carry every latency (for --ov-json / --ov-report)
+    progress_writer: Callable[[str], None] | None = None  # -v: progress of long measurements
     measurements: list[Measurement] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)  # from reports, xdist workers' too
     outputs: list[Path] = field(default_factory=list)  # files written at the end (--ov-json, ...)
@@ -138,6 +141,12 @@ class OvbenchSession:
 
     def forget_entries(self, path: Path) -> None:
         self._entries.pop(path, None)
+
+    def watch(self, label: str, seconds: float | None) -> Callable[[], AbstractContextManager[object]]:
+        """What measure() wraps its loop in: progress on the terminal with -v, else nothing."""
+        from .progress import progress
+
+        return lambda: progress(self.progress_writer, label, seconds)
 
     def temp_dir(self) -> Path:
         from .reference import reference_folder
