@@ -26,7 +26,6 @@ from .verdict import (
 
 DEFAULT_TOLERANCE = 0.05
 DEFAULT_FLOOR = 0.05  # between-run noise assumed in stored mode (fraction), see README "Method"
-PAIRED_FLOOR = 0.005  # reference mode: slices of both models share the machine's drift
 DEFAULT_ALPHA = 0.01
 BUSY_LIMIT = 0.25  # others using more than this share of the machine make a regression untrusted
 DEFAULT_GATE = {"sync": ("median",), "async": ("throughput",)}
@@ -44,13 +43,18 @@ class Policy:
     alpha: float = DEFAULT_ALPHA
     confirmations: int = 1
     busy_limit: float = BUSY_LIMIT
+    confirm_improvements: bool = False  # set with --ov-fail-on-improvement: then they fail tests
 
     def metrics(self, mode: str) -> tuple[str, ...]:
         return self.gate if self.gate is not None else DEFAULT_GATE[mode]
 
     def rule(self, metric: str, paired: bool = False) -> Rule:
         tolerance = self.per_metric.get(metric, self.tolerance)
-        return Rule(tolerance, self.alpha, PAIRED_FLOOR if paired else self.floor)
+        return Rule(tolerance, self.alpha, 0.0 if paired else self.floor)  # paired: exact test
+
+    def needs_confirmation(self, comparisons: Sequence[Comparison]) -> bool:
+        statuses = {c.status for c in comparisons}
+        return REGRESSED in statuses or (self.confirm_improvements and IMPROVED in statuses)
 
 
 def with_marker(policy: Policy, gate: Any, tolerance: Any) -> Policy:
@@ -91,7 +95,7 @@ def judge_stored(
     stored = entry_samples(entry)
     metrics = policy.metrics(result.mode)
     first = _compare_all(stored, result, metrics, policy)
-    if not any(c.status == REGRESSED for c in first):
+    if not policy.needs_confirmation(first):
         return first
     runs = [measure_again() for _ in range(policy.confirmations)]
     again = [_compare_all(stored, run, metrics, policy) for run in runs]
@@ -128,7 +132,7 @@ def judge_paired(
     candidate, reference = measure_pair()
     metrics = policy.metrics(candidate.mode)
     first = _compare_pair(candidate, reference, metrics, policy)
-    if not any(c.status == REGRESSED for c in first):
+    if not policy.needs_confirmation(first):
         return candidate, reference, first
     again = [_compare_pair(*measure_pair(), metrics, policy) for _ in range(policy.confirmations)]
     return candidate, reference, [confirm(c, [run[i] for run in again]) for i, c in enumerate(first)]

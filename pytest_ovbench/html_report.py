@@ -29,9 +29,9 @@ VERDICT_CLASSES = {
 SUMMARY_HEADER = ("test", "measurement", "metric", "baseline", "current", "change", "verdict")
 LOG_RATIO = 20.0  # a latency axis spanning more than this factor is drawn log-scale
 TOP_LAYERS = 15
-CHART_WIDTH = 600
-PLOT_LEFT = 110  # room for row labels and y tick labels
-PLOT_RIGHT = 584
+CHART_WIDTH = 480  # viewBox widths: the SVGs scale to their column, text with them
+WIDE_WIDTH = 960  # the latency chart spans the whole section
+MARGIN_RIGHT = 16
 
 
 def render_html(records: Sequence[dict[str, Any]]) -> str:
@@ -118,7 +118,7 @@ def _linear_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round numbers (1, 2 or 5 times a power of ten apart) inside ``[low, high]``."""
     raw = (high - low) / count
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if raw <= m * magnitude)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if high - low <= (count + 1) * m * magnitude)
     first, last = math.ceil(low / step), math.floor(high / step)
     return [round(k * step, 12) for k in range(first, last + 1)]
 
@@ -137,10 +137,10 @@ def _log_ticks(low: float, high: float) -> list[float]:
 # ---------------------------------------------------------------------------------------------- SVG parts
 
 
-def _svg(height: float, label: str, parts: Sequence[str]) -> str:
+def _svg(width: float, height: float, label: str, parts: Sequence[str]) -> str:
     """An inline chart that scales to its container's width."""
     return (
-        f'<svg viewBox="0 0 {CHART_WIDTH} {height:.0f}" role="img" aria-label="{escape(label)}">'
+        f'<svg viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{escape(label)}">'
         f"<title>{escape(label)}</title>" + "".join(parts) + "</svg>"
     )
 
@@ -180,7 +180,7 @@ def _y_axis(scale: Scale, left: float, right: float, title: str) -> list[str]:
     parts: list[str] = []
     for tick in scale.ticks():
         y = scale(tick)
-        parts += [_line(left, y, right, y, "grid"), _text(left - 5, y + 4, _tick_label(tick), "end")]
+        parts += [_line(left, y, right, y, "gridline"), _text(left - 5, y + 4, _tick_label(tick), "end")]
     middle = (scale.start + scale.end) / 2
     parts.append(
         f'<text x="0" y="0" text-anchor="middle" class="title" '
@@ -207,17 +207,21 @@ def _histogram(shares: Sequence[float], x: Scale, y: Scale, edges: Any, unit: st
 
 
 def _step_outline(shares: Sequence[float], x: Scale, y: Scale, edges: Any) -> str:
-    """Bins drawn as an outline, to overlay a second distribution on the filled one."""
-    points = [f"M{x(float(edges[0])):.1f},{y.start:.1f}"]
-    for low, high, share in zip(edges[:-1].tolist(), edges[1:].tolist(), shares):
-        points.append(f"L{x(low):.1f},{y(share):.1f}L{x(high):.1f},{y(share):.1f}")
-    points.append(f"L{x(float(edges[-1])):.1f},{y.start:.1f}")
+    """Bins drawn as an outline, from the first to the last non-empty one, over the filled bars."""
+    filled = [i for i, share in enumerate(shares) if share > 0]
+    if not filled:
+        return ""
+    bounds = edges.tolist()
+    points = [f"M{x(bounds[filled[0]]):.1f},{y.start:.1f}"]
+    for i in range(filled[0], filled[-1] + 1):
+        points.append(f"L{x(bounds[i]):.1f},{y(shares[i]):.1f}L{x(bounds[i + 1]):.1f},{y(shares[i]):.1f}")
+    points.append(f"L{x(bounds[filled[-1] + 1]):.1f},{y.start:.1f}")
     return f'<path d="{"".join(points)}" class="outline-ref"/>'
 
 
 def _strip(values: Sequence[float], x: Scale, y: float, label: str, css: str, unit: str) -> list[str]:
     """One row of dots (window figures) with its label in the left margin."""
-    parts = [_line(x.start, y, x.end, y, "grid"), _text(x.start - 6, y + 4, label, "end")]
+    parts = [_line(x.start, y, x.end, y, "gridline"), _text(x.start - 6, y + 4, label, "end")]
     parts += [_dot(x(v), y, css, f"{label}: {figure(v)} {unit}") for v in values]
     return parts
 
@@ -228,10 +232,12 @@ def _legend(items: Sequence[tuple[str, str]]) -> str:
     return f'<ul class="legend">{cells}</ul>'
 
 
-def _figure(title: str, chart: str, legend: str = "", note: str = "") -> str:
+def _figure(title: str, chart: str, legend: str = "", note: str = "", wide: bool = False) -> str:
+    """A titled chart with its legend and a remark; a wide one scrolls sideways on narrow screens."""
     caption = f"<figcaption>{escape(title)}</figcaption>"
     remark = f'<p class="note">{escape(note)}</p>' if note else ""
-    return f'<figure class="chart">{caption}{chart}{legend}{remark}</figure>'
+    body = f'<div class="scroll">{chart}</div>' if wide else chart
+    return f'<figure class="chart{" wide" if wide else ""}">{caption}{body}{legend}{remark}</figure>'
 
 
 # ---------------------------------------------------------------------------------------------- latency chart
@@ -292,7 +298,7 @@ def _latency_chart(record: dict[str, Any]) -> str:
     hist_bottom = 172.0 if data.samples else 8.0
     rows = [r for r in _latency_rows(data) if r[0]]
     axis_y = hist_bottom + 10 + 22 * len(rows)
-    x = Scale.fit(values, PLOT_LEFT, PLOT_RIGHT)
+    x = Scale.fit(values, 130, WIDE_WIDTH - MARGIN_RIGHT)
     parts = _baseline_band(data, x, 8.0, axis_y)
     if data.samples:
         parts += _latency_histogram(data, x, hist_bottom)
@@ -301,7 +307,7 @@ def _latency_chart(record: dict[str, Any]) -> str:
     parts += _median_lines(data, x, 8.0, axis_y)
     parts += _x_axis(x, axis_y, "latency (ms" + (", log scale)" if x.log else ")"))
     label = f"latency distribution of {record.get('test', '')} {record.get('name', '')}"
-    return _svg(axis_y + 42, label, parts)
+    return _svg(WIDE_WIDTH, axis_y + 42, label, parts)
 
 
 def _latency_rows(data: Distribution) -> list[tuple[list[float], str, str]]:
@@ -320,7 +326,7 @@ def _latency_histogram(data: Distribution, x: Scale, bottom: float) -> list[str]
     shares = _shares(data.samples, edges)
     reference = _shares(data.reference_samples, edges) if data.reference_samples else []
     y = Scale.fit([0.0, *shares, *reference], bottom, 8.0, from_zero=True)
-    parts = _y_axis(y, PLOT_LEFT, PLOT_RIGHT, "% of inferences")
+    parts = _y_axis(y, x.start, x.end, "% of inferences")
     parts += _histogram(shares, x, y, edges, "ms")
     if reference:
         parts.append(_step_outline(reference, x, y, edges))
@@ -371,61 +377,70 @@ def _latency_figure(record: dict[str, Any]) -> str:
         return ""
     data = Distribution.of(record)
     note = "" if data.samples else "Per-request latencies were not kept; the dots are per-window medians."
-    return _figure("Latency", chart, _latency_legend(data), note)
+    return _figure("Latency", chart, _latency_legend(data), note, wide=True)
 
 
 # ---------------------------------------------------------------------------------------------- throughput
 
 
-def _throughput_rows(record: dict[str, Any]) -> list[tuple[str, float | None, list[float], str]]:
-    """(label, figure, window figures, colour) for this run and for what it is compared with."""
+@dataclass(frozen=True)
+class BarRow:
+    """One bar of the throughput chart: a figure and the per-window figures behind it."""
+
+    label: str
+    value: float | None
+    windows: list[float]
+    css: str  # colour: "cur", "base" or "ref"
+
+
+def _throughput_rows(record: dict[str, Any]) -> list[BarRow]:
+    """This run, then what it is compared with (the baseline, or the reference in reference mode)."""
     is_reference = "reference_figures" in record
     current = _number((record.get("figures") or {}).get("throughput"))
-    windows = _numbers(w.get("throughput") for w in record.get("windows") or [])
+    rows = [
+        BarRow("this run", current, _numbers(w.get("throughput") for w in record.get("windows") or []), "cur")
+    ]
     base_windows = _numbers((record.get("baseline_windows") or {}).get("throughput"))
-    rows = [("this run", current, windows, "cur")]
     base = _baseline_figure(record, "throughput")
-    if base is not None or base_windows:
-        rows.append(
-            (
-                "reference" if is_reference else "baseline",
-                base,
-                base_windows,
-                "ref" if is_reference else "base",
-            )
-        )
-    return [r for r in rows if r[1] is not None or r[2]]
+    kind, css = ("reference", "ref") if is_reference else ("baseline", "base")
+    rows.append(BarRow(kind, base, base_windows, css))
+    return [row for row in rows if row.value is not None or row.windows]
 
 
 def _throughput_chart(record: dict[str, Any]) -> str:
     """Horizontal bars (the figures) with the per-window figures as dots."""
     rows = _throughput_rows(record)
-    values = [v for _, figure_value, dots, _ in rows for v in (figure_value, *dots) if v is not None]
+    values = [v for row in rows for v in (row.value, *row.windows) if v is not None]
     if not values:
         return ""
     unit = LABELS["throughput"][1]
-    x = Scale.fit([0.0, *values], PLOT_LEFT, PLOT_RIGHT, from_zero=True)
+    x = Scale.fit([0.0, *values], 76, CHART_WIDTH - MARGIN_RIGHT, from_zero=True)
     parts: list[str] = []
-    for index, (label, value, dots, css) in enumerate(rows):
-        parts += _throughput_row(x, 10 + 40 * index, label, value, dots, css, unit)
+    for index, row in enumerate(rows):
+        parts += _throughput_row(x, 10 + 40 * index, row, unit)
     axis_y = 14.0 + 40 * len(rows)
     parts += _x_axis(x, axis_y, f"throughput ({unit})")
-    return _svg(axis_y + 42, f"throughput of {record.get('test', '')} {record.get('name', '')}", parts)
+    return _svg(
+        CHART_WIDTH, axis_y + 42, f"throughput of {record.get('test', '')} {record.get('name', '')}", parts
+    )
 
 
-def _throughput_row(
-    x: Scale, top: float, label: str, value: float | None, dots: list[float], css: str, unit: str
-) -> list[str]:
-    parts = [_text(x.start - 6, top + 19, label, "end")]
-    if value is not None:
-        width = x(value) - x.start
-        parts.append(_rect(x.start, top, width, 28, f"bar-{css}", f"{label}: {figure(value)} {unit}"))
-        inside = width > 90
-        anchor, offset, text_css = ("end", -6, "on-bar") if inside else ("start", 6, "")
-        parts.append(_text(x(value) + offset, top + 19, f"{figure(value)} {unit}", anchor, text_css))
-    for index, dot in enumerate(dots):
+def _throughput_row(x: Scale, top: float, row: BarRow, unit: str) -> list[str]:
+    """Label, bar, its figure (inside the bar when it fits, else after the dots), window dots."""
+    parts = [_text(x.start - 6, top + 19, row.label, "end")]
+    if row.value is not None:
+        width = x(row.value) - x.start
+        tip = f"{row.label}: {figure(row.value)} {unit}"
+        parts.append(_rect(x.start, top, width, 28, f"bar-{row.css}", tip))
+        if width > 110:
+            parts.append(_text(x.start + 6, top + 19, f"{figure(row.value)} {unit}", "start", "on-bar"))
+        else:
+            after = max([x(row.value), *(x(v) for v in row.windows)]) + 8
+            parts.append(_text(after, top + 19, f"{figure(row.value)} {unit}"))
+    for index, value in enumerate(row.windows):
         jitter = (index % 5 - 2) * 3.0  # spread equal values so each window stays visible
-        parts.append(_dot(x(dot), top + 14 + jitter, "dot-window", f"{label} window: {figure(dot)} {unit}"))
+        tip = f"{row.label} window: {figure(value)} {unit}"
+        parts.append(_dot(x(value), top + 14 + jitter, "dot-window", tip))
     return parts
 
 
@@ -435,9 +450,9 @@ def _throughput_figure(record: dict[str, Any]) -> str:
         return ""
     rows = _throughput_rows(record)
     note = ""
-    if len(rows) == 2 and rows[0][1] and rows[1][1]:
-        note = f"this run {_percent(rows[0][1] / rows[1][1] - 1)} against the {rows[1][0]}"
-    legend = _legend([("sw-dot", "one window of the measurement")]) if any(r[2] for r in rows) else ""
+    if len(rows) == 2 and rows[0].value and rows[1].value:
+        note = f"This run {_percent(rows[0].value / rows[1].value - 1)} against the {rows[1].label}."
+    legend = _legend([("sw-dot", "one window of the measurement")]) if any(r.windows for r in rows) else ""
     return _figure("Throughput", chart, legend, note)
 
 
@@ -460,13 +475,18 @@ def _layers_chart(record: dict[str, Any]) -> str:
         return ""
     times = [float(layer["real_time_ms"]) for layer in layers]
     times += _numbers(layer.get("baseline_real_time_ms") for layer in layers)
-    x = Scale.fit([0.0, *times], 200, 530, from_zero=True)
+    x = Scale.fit([0.0, *times], 190, CHART_WIDTH - 64, from_zero=True)
     parts: list[str] = []
     for index, layer in enumerate(layers):
         parts += _layer_row(x, 8 + 24 * index, layer)
     axis_y = 12.0 + 24 * len(layers)
     parts += _x_axis(x, axis_y, "real time per inference (ms)")
-    return _svg(axis_y + 42, f"slowest layers of {record.get('test', '')} {record.get('name', '')}", parts)
+    return _svg(
+        CHART_WIDTH,
+        axis_y + 42,
+        f"slowest layers of {record.get('test', '')} {record.get('name', '')}",
+        parts,
+    )
 
 
 def _layer_row(x: Scale, top: float, layer: dict[str, Any]) -> list[str]:
@@ -526,12 +546,12 @@ def _headline(records: Sequence[dict[str, Any]]) -> str:
 
 def _summary_table(records: Sequence[dict[str, Any]]) -> str:
     """The end-of-run table, one row per gated metric, test names linking to their sections."""
-    head = "".join(_cell(h, "num" if i >= 3 and i < 6 else "", "th") for i, h in enumerate(SUMMARY_HEADER))
+    head = "".join(_cell(h, "num" if 3 <= i < 6 else "", "th") for i, h in enumerate(SUMMARY_HEADER))
     body: list[str] = []
     for index, record in enumerate(records, 1):
         for row in summary_rows([record]):
             test = f'<td><a href="#m-{index}">{escape(row[0])}</a></td>'
-            middle = "".join(_cell(c, "num" if i >= 2 else "") for i, c in enumerate(row[1:-1], 1))
+            middle = "".join(_cell(c, "num" if i >= 3 else "") for i, c in enumerate(row[1:-1], 1))
             body.append(f"<tr>{test}{middle}{_cell(row[-1], 'verdict ' + _verdict_class(row[-1]))}</tr>")
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     return f'<section class="summary"><h2>Summary</h2><div class="scroll">{table}</div></section>'
@@ -590,7 +610,8 @@ def _comparison_row(comparison: dict[str, Any]) -> str:
 def _comparisons_table(record: dict[str, Any]) -> str:
     comparisons = record.get("comparisons") or []
     if not comparisons:
-        return f'<p class="note">Not compared: {escape(str(record.get("source") or "no baseline"))}.</p>'
+        source = escape(str(record.get("source") or "no baseline"))
+        return f'<p class="note comparisons">Not compared: {source}.</p>'
     header = ("metric", "baseline", "current", "change", "allowed", "noise", "p-value", "verdict", "reason")
     head = "".join(_cell(h, "num" if 0 < i < 7 else "", "th") for i, h in enumerate(header))
     rows = "".join(_comparison_row(c) for c in comparisons)
@@ -607,13 +628,16 @@ def _section(index: int, record: dict[str, Any]) -> str:
     badge = f'<span class="chip {_verdict_class(verdict)}">{escape(verdict)}</span>'
     title = f"{escape(str(record.get('test', '')))} <small>{escape(str(record.get('name', '')))}</small>"
     nodeid = f'<p class="nodeid">{escape(str(record.get("nodeid", "")))}</p>'
-    charts = [_latency_figure(record), _throughput_figure(record), _layers_figure(record)]
-    grid = "".join(c for c in charts if c)
-    details = f'<div class="details">{_comparisons_table(record)}{_facts_table(record)}</div>'
-    return (
-        f'<section class="measurement" id="m-{index}"><h2>{badge} {title}</h2>{nodeid}'
-        f'<div class="charts">{grid}</div>{details}</section>'
-    )
+    parts = [
+        _latency_figure(record),
+        _comparisons_table(record),
+        _throughput_figure(record),
+        _facts_table(record),
+        _layers_figure(record),
+    ]
+    grid = "".join(part for part in parts if part)
+    head = f"<h2>{badge} {title}</h2>{nodeid}"
+    return f'<section class="measurement" id="m-{index}">{head}<div class="layout">{grid}</div></section>'
 
 
 def _page(body: str) -> str:
@@ -656,10 +680,12 @@ td a { color: inherit; }
 .v-pass { background: #fff; color: var(--ink); }
 .v-none { background: #e5e7eb; color: #4b5563; font-style: italic; }
 .v-other { background: #f3f4f6; color: var(--ink); }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 500px), 1fr)); gap: 14px;
-  margin-top: 8px; }
-.details { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 500px), 1fr)); gap: 14px; }
-figure.chart { margin: 0; min-width: 0; }
+.layout { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 460px), 1fr));
+  gap: 16px 24px; margin-top: 8px; }
+.layout > * { min-width: 0; }
+.wide, .comparisons { grid-column: 1 / -1; }
+figure.chart { margin: 0; }
+.wide svg { min-width: 720px; }
 figcaption { font-weight: 600; font-size: 0.95rem; margin-bottom: 4px; }
 svg { display: block; width: 100%; height: auto; overflow: visible; }
 svg text { font-size: 12px; fill: #374151; }
@@ -667,7 +693,7 @@ svg text.title { font-size: 12px; fill: var(--muted); }
 svg text.small { font-size: 11px; }
 svg text.on-bar { fill: #fff; font-weight: 600; }
 .axis { stroke: #9ca3af; stroke-width: 1; }
-.grid { stroke: #eef0f3; stroke-width: 1; }
+.gridline { stroke: #eef0f3; stroke-width: 1; }
 .bar-cur { fill: var(--cur); fill-opacity: 0.75; }
 .bar-base { fill: var(--base); fill-opacity: 0.7; }
 .bar-ref { fill: var(--ref); fill-opacity: 0.75; }

@@ -58,6 +58,20 @@ def keep_records(item: pytest.Item, session: OvbenchSession) -> None:
         item.user_properties.extend(junit_properties(record))
 
 
+def warn_busy_recording(item: pytest.Item, session: OvbenchSession, measurements: list[Measurement]) -> None:
+    """A baseline recorded while others used the machine is too slow; later runs would look fast."""
+    for m in measurements:
+        load = m.result.foreign_load
+        if m.new_entry is not None and load is not None and load > session.policy.busy_limit:
+            item.warn(
+                OvbenchWarning(
+                    f"ovbench: {m.nodeid} {m.result.name!r}: baseline recorded while other processes used "
+                    f"{load:.0%} of the machine's CPU time; it is likely too slow. Re-record it on a quiet "
+                    "runner (pytest --ov-update-baselines)."
+                )
+            )
+
+
 def settle(item: pytest.Item, session: OvbenchSession) -> None:
     """Turn the verdicts of ``item``'s measurements into a failure, warnings, or written files."""
     __tracebackhide__ = True
@@ -67,6 +81,7 @@ def settle(item: pytest.Item, session: OvbenchSession) -> None:
         for m in measurements:
             if m.baseline_file is not None:
                 session.forget_entries(m.baseline_file)
+        warn_busy_recording(item, session, measurements)
         keep_records(item, session)
         if errors:
             pytest.fail("ovbench: baselines not written:\n" + "\n".join(errors), pytrace=False)

@@ -87,16 +87,27 @@ def worsening(metric: str, baseline: float, current: float) -> float:
     return -change if metric in HIGHER_IS_BETTER else change
 
 
-def decide(metric: str, base: float, cur: float, shift: float, window_noise: float, rule: Rule) -> Comparison:
+def decide(
+    metric: str,
+    base: float,
+    cur: float,
+    shift: float,
+    window_noise: float,
+    rule: Rule,
+    tails: tuple[float, float] | None = None,
+) -> Comparison:
     """Status from the displayed change and the window evidence (``shift``: mean log worsening of
-    the windows; ``window_noise``: its standard error as the windows show it). The test adds the
-    rule's between-run floor to that noise. Change and evidence must agree before anything but a
-    pass is reported; windows noisier than the allowance itself make a pass inconclusive."""
+    the windows; ``window_noise``: its standard error as the windows show it). Without exact
+    ``tails`` (p of worse, p of better), the test is normal with the rule's between-run floor
+    added to the noise. Change and evidence must agree before anything but a pass is reported;
+    windows noisier than the allowance itself make a pass inconclusive."""
     allowed = math.log1p(rule.tolerance)
     noise = math.sqrt(window_noise**2 + rule.floor**2)
+    if tails is None:
+        z = shift / noise if noise > 0 else math.copysign(math.inf, shift)
+        tails = (normal_sf(z), normal_sf(-z))
+    p_worse, p_better = tails
     bad = worsening(metric, base, cur)
-    z = shift / noise if noise > 0 else math.copysign(math.inf, shift)
-    p_worse, p_better = normal_sf(z), normal_sf(-z)
     made = Comparison(metric, PASS, base, cur, rule.tolerance, p_worse, noise)
     if math.isnan(bad):
         return replace(made, status=INCONCLUSIVE, reason="a figure is missing or not positive")
@@ -123,25 +134,53 @@ def compare_stored(metric: str, baseline: Sample, current: Sample, rule: Rule) -
     return decide(metric, baseline.value, current.value, shift, noise, rule)
 
 
+def sign_flip_tails(values: np.ndarray) -> tuple[float, float]:
+    """Exact one-sided p-values (mean > 0, mean < 0) of a paired sign-flip permutation test.
+
+    Under "no difference" each pair's log ratio is as likely negative as positive; with n pairs
+    all 2**n sign patterns are enumerated (n <= 16, else 50,000 seeded random patterns).
+    """
+    n = int(values.size)
+    if n <= 16:
+        signs = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1) * 2 - 1
+    else:
+        signs = np.random.default_rng(0).choice([-1, 1], size=(50_000, n))
+    means = (signs * np.abs(values)).mean(axis=1)
+    observed = float(values.mean())
+    slack = 1e-12 * max(1.0, abs(observed))  # the observed pattern itself counts despite rounding
+    return float(np.mean(means >= observed - slack)), float(np.mean(means <= observed + slack))
+
+
 def compare_paired(metric: str, reference: Sample, candidate: Sample, rule: Rule) -> Comparison:
     """Candidate against a reference measured alternately in the same run: the windows pair up,
-    and the test is on the per-pair log ratios, so drift common to both cancels."""
+    and an exact sign-flip test runs on the per-pair log ratios, so drift common to both cancels
+    and no distribution is assumed."""
     pairs = min(len(reference.windows), len(candidate.windows))
     ratios = np.log(np.asarray(candidate.windows[:pairs]) / np.asarray(reference.windows[:pairs]))
     ratios = ratios[np.isfinite(ratios)]
+    if metric in HIGHER_IS_BETTER:
+        ratios = -ratios  # positive = worse from here on
     if ratios.size < 2:
         shift = worsening(metric, reference.value, candidate.value)
         return decide(metric, reference.value, candidate.value, shift, math.inf, rule)
-    shift = float(ratios.mean())
-    shift = -shift if metric in HIGHER_IS_BETTER else shift
     noise = math.sqrt(_variance_of_mean(ratios))
-    return decide(metric, reference.value, candidate.value, shift, noise, rule)
+    tails = sign_flip_tails(ratios)
+    return decide(metric, reference.value, candidate.value, float(ratios.mean()), noise, rule, tails)
+
+
+def _holds(first: Comparison, again: Comparison) -> bool:
+    """The re-measurement moved the same way beyond the allowance (significant or not)."""
+    bad = worsening(again.metric, again.baseline, again.current)
+    allowed = math.log1p(again.tolerance)
+    return bad > allowed if first.status == REGRESSED else bad < -allowed
 
 
 def confirm(first: Comparison, again: Sequence[Comparison]) -> Comparison:
-    """A regression stands only if every re-measurement shows it too; else it is inconclusive."""
-    if first.status != REGRESSED or all(c.status == REGRESSED for c in again):
-        worst_p = max([first.p_value, *(c.p_value for c in again)])
-        return replace(first, p_value=worst_p) if first.status == REGRESSED else first
+    """A regression (or improvement) stands only if every re-measurement also moves beyond the
+    allowance the same way. The first run carries the significance; requiring it twice over would
+    square the power away. A regression that does not hold is inconclusive; an improvement, a pass."""
+    if first.status not in (REGRESSED, IMPROVED) or all(_holds(first, c) for c in again):
+        return first
     changes = ", ".join(f"{c.change:+.1%}" for c in again)
-    return replace(first, status=INCONCLUSIVE, reason=f"did not hold when measured again ({changes})")
+    status = INCONCLUSIVE if first.status == REGRESSED else PASS
+    return replace(first, status=status, reason=f"did not hold when measured again ({changes})")

@@ -18,6 +18,7 @@ from pytest_ovbench.verdict import (
     compare_paired,
     compare_stored,
     confirm,
+    sign_flip_tails,
 )
 
 
@@ -90,9 +91,23 @@ def test_missing_figures_are_inconclusive() -> None:
 def test_confirmation_must_hold() -> None:
     first = Comparison("median", REGRESSED, 10, 13, 0.05, p_value=1e-5)
     held = confirm(first, [Comparison("median", REGRESSED, 10, 12.8, 0.05, p_value=1e-4)])
-    assert held.status == REGRESSED and held.p_value == 1e-4
+    assert held.status == REGRESSED and held.p_value == 1e-5
+    # beyond the allowance the same way, even without significance of its own: it holds
+    assert confirm(first, [Comparison("median", INCONCLUSIVE, 10, 10.7, 0.05)]).status == REGRESSED
     gone = confirm(first, [Comparison("median", PASS, 10, 10.2, 0.05)])
     assert gone.status == INCONCLUSIVE and "+2.0%" in gone.reason
+    faster = Comparison("median", IMPROVED, 10, 7, 0.05)
+    assert confirm(faster, [Comparison("median", PASS, 10, 9.9, 0.05)]).status == PASS
+    assert confirm(faster, [Comparison("median", IMPROVED, 10, 7.2, 0.05)]).status == IMPROVED
+
+
+def test_sign_flip_test_is_exact() -> None:
+    all_worse = np.full(10, 0.1)
+    assert sign_flip_tails(all_worse) == (1 / 1024, 1.0)
+    mixed = np.array([0.1, -0.1] * 5)
+    upper, lower = sign_flip_tails(mixed)
+    assert 0.5 < upper < 0.7 and 0.5 < lower < 0.7
+    assert sign_flip_tails(np.full(20, -0.1)) == (1.0, 0.0)  # sampled patterns beyond 16 pairs
 
 
 def test_worst_status_speaks_for_a_measurement() -> None:
