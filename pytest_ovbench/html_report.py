@@ -280,19 +280,19 @@ def _baseline_figure(record: dict[str, Any], metric: str) -> float | None:
     for comparison in record.get("comparisons") or []:
         if comparison.get("metric") == metric and _number(comparison.get("baseline")) is not None:
             return _number(comparison.get("baseline"))
-    reference = _number((record.get("reference_figures") or {}).get(metric))
-    if reference is not None:
-        return reference
+    for key in ("baseline_figures", "reference_figures"):
+        stored = _number((record.get(key) or {}).get(metric))
+        if stored is not None:
+            return stored
     windows = _numbers((record.get("baseline_windows") or {}).get(metric))
     if not windows:
         return None
     return float(np.mean(windows) if metric == "throughput" else np.median(windows))
 
 
-def _latency_chart(record: dict[str, Any]) -> str:
+def _latency_chart(data: Distribution, label: str) -> str:
     """Histogram of this run's latencies over the baseline's window medians, with both medians."""
-    data = Distribution.of(record)
-    values = [v for v in data.everything() if v > 0] or data.everything()
+    values = data.everything()  # a zero among them keeps the axis linear (no log of 0)
     if not values:
         return ""
     hist_bottom = 172.0 if data.samples else 8.0
@@ -302,11 +302,10 @@ def _latency_chart(record: dict[str, Any]) -> str:
     parts = _baseline_band(data, x, 8.0, axis_y)
     if data.samples:
         parts += _latency_histogram(data, x, hist_bottom)
-    for index, (strip_values, label, css) in enumerate(rows):
-        parts += _strip(strip_values, x, hist_bottom + 20 + 22 * index, label, css, "ms")
+    for index, (strip_values, row_label, css) in enumerate(rows):
+        parts += _strip(strip_values, x, hist_bottom + 20 + 22 * index, row_label, css, "ms")
     parts += _median_lines(data, x, 8.0, axis_y)
     parts += _x_axis(x, axis_y, "latency (ms" + (", log scale)" if x.log else ")"))
-    label = f"latency distribution of {record.get('test', '')} {record.get('name', '')}"
     return _svg(WIDE_WIDTH, axis_y + 42, label, parts)
 
 
@@ -372,10 +371,10 @@ def _latency_legend(data: Distribution) -> str:
 
 
 def _latency_figure(record: dict[str, Any]) -> str:
-    chart = _latency_chart(record)
+    data = Distribution.of(record)
+    chart = _latency_chart(data, f"latency distribution of {record.get('test', '')} {record.get('name', '')}")
     if not chart:
         return ""
-    data = Distribution.of(record)
     note = "" if data.samples else "Per-request latencies were not kept; the dots are per-window medians."
     return _figure("Latency", chart, _latency_legend(data), note, wide=True)
 
@@ -465,7 +464,8 @@ def _top_layers(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _short(text: str, limit: int = 30) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """The end of a long name: layer names differ at the end (``/encoder/layer.3/attention/MatMul``)."""
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
 
 
 def _layers_chart(record: dict[str, Any]) -> str:

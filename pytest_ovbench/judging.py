@@ -21,6 +21,7 @@ from .result import Result
 from .session import Measurement, OvbenchSession
 from .settings import Settings
 from .storage import BaselineError, Entries, module_file
+from .verdict import Sample
 
 
 def split_nodeid(nodeid: str) -> tuple[str, str]:
@@ -83,11 +84,17 @@ def against_baseline(
         measurement.source = f"no entry in {relative(session, path)} for {env_key}"
         return measurement
     measurement.source = f"{relative(session, path)}, {describe(entry)}"
-    measurement.baseline_windows = {k: list(v.windows) for k, v in entry_samples(entry).items() if v.windows}
+    keep_baseline(measurement, entry_samples(entry))
     measurement.comparisons = judge_stored(
         result, entry, policy_for(session, settings), lambda: measure(compiled, settings, mode, watch)
     )
     return measurement
+
+
+def keep_baseline(measurement: Measurement, samples: dict[str, Sample]) -> None:
+    """What the run was compared with, for reports: every figure and the window values."""
+    measurement.baseline_figures = {k: v.value for k, v in samples.items()}
+    measurement.baseline_windows = {k: list(v.windows) for k, v in samples.items() if v.windows}
 
 
 def planned_update(measurement: Measurement, entry: dict[str, Any] | None, policy: Policy) -> Measurement:
@@ -148,5 +155,5 @@ def against_reference(
     )
     measurement = Measurement(nodeid, _finish(candidate, loaded), loaded, env_key, comparisons, source)
     measurement.reference = ref_result
-    measurement.baseline_windows = {k: list(v.windows) for k, v in result_samples(ref_result).items()}
+    keep_baseline(measurement, result_samples(ref_result))
     return measurement

@@ -58,6 +58,7 @@ def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str
         "settings": dict(result.settings),
         "windows": [w.figures for w in result.windows],
         "baseline_windows": dict(m.baseline_windows),
+        "baseline_figures": {k: _number(v) for k, v in m.baseline_figures.items()},
     }
     if m.reference is not None:
         record["reference_figures"] = {k: _number(v) for k, v in m.reference.metrics.items()}

@@ -49,6 +49,7 @@ class Measurement:
     baseline_file: Path | None = None
     test_id: str = ""
     baseline_windows: dict[str, list[float]] = field(default_factory=dict)  # for reports
+    baseline_figures: dict[str, float] = field(default_factory=dict)  # for reports
 
 
 @dataclass

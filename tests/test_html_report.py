@@ -306,12 +306,14 @@ def test_without_latencies_the_window_medians_stand_in() -> None:
     assert "Per-request latencies were not kept" in page
 
 
-@pytest.mark.parametrize("kept", [[], [0.5]])
-def test_zero_or_one_latency(kept: list[float]) -> None:
+@pytest.mark.parametrize("kept", [[], [0.5], [0.0, 0.5, 30.0]])
+def test_few_or_odd_latencies(kept: list[float]) -> None:
     page = render_html([make_record(latencies_ms=kept)])
     parse(page)
     [chart] = charts(page, "latency")
-    assert chart.count('class="bar-cur"') == len(kept)
+    shares = [float(s) for s in re.findall(r" ms: ([0-9.]+)%</title></rect>", chart)]
+    assert sum(shares) == pytest.approx(100 if kept else 0)
+    assert "log scale" not in chart  # a single value, or a zero among them: linear
     assert not re.search(r'="-?(?:nan|inf)', chart, flags=re.IGNORECASE)  # every coordinate a number
 
 
