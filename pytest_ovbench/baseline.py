@@ -21,6 +21,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .metrics import METRICS, SINGLE_METRICS, WINDOW_METRICS
 from .result import Result
 from .verdict import Sample
@@ -28,26 +30,35 @@ from .verdict import Sample
 ALWAYS_WINDOWED = ("median", "throughput")
 
 
+def geometric_mean(values: Sequence[float]) -> float:
+    return float(np.exp(np.mean(np.log(values)))) if len(values) > 1 else float(values[0])
+
+
 def make_entry(
-    result: Result, model_sha256: str | None, openvino: str, gated: Sequence[str] = ()
+    runs: Sequence[Result], model_sha256: str | None, openvino: str, gated: Sequence[str] = ()
 ) -> dict[str, Any]:
-    """The entry that records ``result``: every figure, and the windows of the figures the
-    verdict may need (median, throughput and whatever else is gated), to keep diffs short."""
-    metrics: dict[str, Any] = {}
-    figures = result.metrics
+    """The entry that records one or more runs of a measurement. Each metric keeps its value (the
+    runs' geometric mean), each run's figure when there are several (the replicates the verdict
+    uses), and the windows of the metrics reports chart (median, throughput, whatever is gated)."""
     windowed = {*ALWAYS_WINDOWED, *gated}
+    metrics: dict[str, Any] = {}
     for name in METRICS:
-        metrics[name] = {"value": figures[name]}
+        values = [run.metrics[name] for run in runs]
+        metrics[name] = {"value": geometric_mean(values)}
+        if len(runs) > 1 and name in WINDOW_METRICS:
+            metrics[name]["runs"] = values
         if name in windowed and name in WINDOW_METRICS:
-            metrics[name]["windows"] = [w.figures[name] for w in result.windows]
+            metrics[name]["windows"] = [w.figures[name] for run in runs for w in run.windows]
+    first = runs[0]
+    loads = [run.foreign_load for run in runs if run.foreign_load is not None]
     return {
         "recorded": datetime.date.today().isoformat(),
         "openvino": openvino,
         "model_sha256": model_sha256,
-        "mode": result.mode,
-        "properties": dict(result.properties),
-        "settings": dict(result.settings),
-        "foreign_load": result.foreign_load,
+        "mode": first.mode,
+        "properties": dict(first.properties),
+        "settings": dict(first.settings),
+        "foreign_load": max(loads) if loads else None,
         "metrics": metrics,
     }
 
@@ -63,7 +74,11 @@ def result_samples(result: Result) -> dict[str, Sample]:
 def entry_samples(entry: dict[str, Any]) -> dict[str, Sample]:
     """The metrics of a stored entry (validated by :func:`validate_entry` first)."""
     return {
-        name: Sample(float(m["value"]), tuple(float(v) for v in m.get("windows", ())))
+        name: Sample(
+            float(m["value"]),
+            tuple(float(v) for v in m.get("windows", ())),
+            tuple(float(v) for v in m.get("runs", ())),
+        )
         for name, m in entry["metrics"].items()
     }
 
@@ -82,9 +97,10 @@ def validate_entry(entry: dict[str, Any]) -> None:
             raise ValueError(f"unknown metric {name!r} (known: {', '.join(METRICS)})")
         if not isinstance(metric, dict) or not _number(metric.get("value")) or metric["value"] <= 0:
             raise ValueError(f"metrics -> {name}: 'value' must be a number > 0")
-        windows = metric.get("windows", [])
-        if not isinstance(windows, list) or not all(_number(v) and v > 0 for v in windows):
-            raise ValueError(f"metrics -> {name}: 'windows' must be a list of numbers > 0")
+        for key in ("windows", "runs"):
+            values = metric.get(key, [])
+            if not isinstance(values, list) or not all(_number(v) and v > 0 for v in values):
+                raise ValueError(f"metrics -> {name}: {key!r} must be a list of numbers > 0")
 
 
 def describe(entry: dict[str, Any]) -> str:

@@ -8,7 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .baseline import entry_samples, result_samples
+import numpy as np
+
+from .baseline import entry_samples
 from .metrics import WINDOW_METRICS
 from .result import Result
 from .verdict import (
@@ -19,14 +21,16 @@ from .verdict import (
     REGRESSED,
     Comparison,
     Rule,
+    Sample,
     compare_paired,
-    compare_stored,
-    confirm,
+    compare_runs,
+    window_noise,
 )
 
 DEFAULT_TOLERANCE = 0.05
-DEFAULT_FLOOR = 0.05  # between-run noise assumed in stored mode (fraction), see README "Method"
+DEFAULT_FLOOR = 0.06  # spread of one run's figure between runs, assumed at least (README "Method")
 DEFAULT_ALPHA = 0.01
+SCREEN_ALPHA = 0.2  # a run this suspicious is measured again before anything is decided
 BUSY_LIMIT = 0.25  # others using more than this share of the machine make a regression untrusted
 DEFAULT_GATE = {"sync": ("median",), "async": ("throughput",)}
 SEVERITY = {REGRESSED: 4, INCONCLUSIVE: 3, IMPROVED: 2, NO_BASELINE: 1, PASS: 0}
@@ -41,16 +45,19 @@ class Policy:
     gate: tuple[str, ...] | None = None
     floor: float = DEFAULT_FLOOR
     alpha: float = DEFAULT_ALPHA
-    confirmations: int = 1
+    screen_alpha: float = SCREEN_ALPHA
+    confirmations: int = 2  # more runs (stored) or alternating rounds (reference) when suspicious
+    baseline_runs: int = 3  # runs pooled into a recorded baseline
     busy_limit: float = BUSY_LIMIT
     confirm_improvements: bool = False  # set with --ov-fail-on-improvement: then they fail tests
 
     def metrics(self, mode: str) -> tuple[str, ...]:
         return self.gate if self.gate is not None else DEFAULT_GATE[mode]
 
-    def rule(self, metric: str, paired: bool = False) -> Rule:
+    def rule(self, metric: str, paired: bool = False, alpha: float | None = None) -> Rule:
         tolerance = self.per_metric.get(metric, self.tolerance)
-        return Rule(tolerance, self.alpha, 0.0 if paired else self.floor)  # paired: exact test
+        chosen = self.alpha if alpha is None else alpha
+        return Rule(tolerance, chosen, 0.0 if paired else self.floor)  # paired: exact test
 
     def needs_confirmation(self, comparisons: Sequence[Comparison]) -> bool:
         statuses = {c.status for c in comparisons}
@@ -75,32 +82,33 @@ def worst(comparisons: Sequence[Comparison]) -> str:
     return max((c.status for c in comparisons), key=lambda s: SEVERITY[s])
 
 
-def _compare_all(
-    stored: Mapping[str, Any], current: Result, metrics: Sequence[str], policy: Policy
-) -> list[Comparison]:
-    samples = result_samples(current)
-    return [
-        compare_stored(m, stored[m], samples[m], policy.rule(m))
-        if m in stored
-        else Comparison(m, NO_BASELINE, float("nan"), samples[m].value, policy.rule(m).tolerance)
-        for m in metrics
-    ]
+def _stored_comparison(
+    stored: Mapping[str, Sample], runs: Sequence[Result], metric: str, rule: Rule
+) -> Comparison:
+    current = [run.metrics[metric] for run in runs]
+    if metric not in stored:
+        return Comparison(metric, NO_BASELINE, float("nan"), current[0], rule.tolerance)
+    windows = [w.figures[metric] for w in runs[0].windows] if metric in WINDOW_METRICS else []
+    return compare_runs(metric, stored[metric], current, rule, window_noise(windows))
 
 
 def judge_stored(
     result: Result, entry: dict[str, Any], policy: Policy, measure_again: Callable[[], Result]
 ) -> list[Comparison]:
-    """Compare with a stored entry; a suspected regression is measured again (``confirmations``
-    times, each a fresh run) and stands only if every run shows it."""
+    """Compare with a stored entry, one run being one replicate. A run that looks worse (or, when
+    improvements fail tests, better) at the loose screening level is joined by ``confirmations``
+    more runs, and the verdict rests on all of them together."""
     stored = entry_samples(entry)
     metrics = policy.metrics(result.mode)
-    first = _compare_all(stored, result, metrics, policy)
-    if not policy.needs_confirmation(first):
-        return first
-    runs = [measure_again() for _ in range(policy.confirmations)]
-    again = [_compare_all(stored, run, metrics, policy) for run in runs]
-    confirmed = [confirm(c, [run[i] for run in again]) for i, c in enumerate(first)]
-    return distrust_busy(confirmed, [result, *runs], policy.busy_limit)
+    runs = [result]
+
+    def judge(alpha: float) -> list[Comparison]:
+        return [_stored_comparison(stored, runs, m, policy.rule(m, alpha=alpha)) for m in metrics]
+
+    if not policy.needs_confirmation(judge(policy.screen_alpha)) or policy.confirmations == 0:
+        return judge(policy.alpha)
+    runs.extend(measure_again() for _ in range(policy.confirmations))
+    return distrust_busy(judge(policy.alpha), runs, policy.busy_limit)
 
 
 def distrust_busy(comparisons: list[Comparison], runs: Sequence[Result], limit: float) -> list[Comparison]:
@@ -117,35 +125,46 @@ def distrust_busy(comparisons: list[Comparison], runs: Sequence[Result], limit: 
     ]
 
 
-def _compare_pair(
-    candidate: Result, reference: Result, metrics: Sequence[str], policy: Policy
-) -> list[Comparison]:
-    cand, ref = result_samples(candidate), result_samples(reference)
-    return [compare_paired(m, ref[m], cand[m], policy.rule(m, paired=True)) for m in metrics]
+def _pooled(results: Sequence[Result], metric: str) -> Sample:
+    """One sample from several alternating runs: every pair's window, the runs' geometric mean."""
+    windows = tuple(w.figures[metric] for r in results for w in r.windows)
+    values = [r.metrics[metric] for r in results]
+    return Sample(float(np.exp(np.mean(np.log(values)))) if len(values) > 1 else values[0], windows)
 
 
 def judge_paired(
     measure_pair: Callable[[], tuple[Result, Result]], policy: Policy
 ) -> tuple[Result, Result, list[Comparison]]:
-    """Reference mode: candidate and reference measured alternately; a suspected regression is
-    measured again the same way and stands only if every run shows it."""
-    candidate, reference = measure_pair()
+    """Reference mode: candidate and reference measured alternately. A run that looks worse at the
+    screening level is joined by ``confirmations`` more alternating runs; the exact sign-flip
+    test then runs on all pairs together."""
+    runs = [measure_pair()]
+    candidate, reference = runs[0]
     metrics = policy.metrics(candidate.mode)
-    first = _compare_pair(candidate, reference, metrics, policy)
-    if not policy.needs_confirmation(first):
-        return candidate, reference, first
-    again = [_compare_pair(*measure_pair(), metrics, policy) for _ in range(policy.confirmations)]
-    return candidate, reference, [confirm(c, [run[i] for run in again]) for i, c in enumerate(first)]
+
+    def judge(alpha: float) -> list[Comparison]:
+        candidates, references = [c for c, _ in runs], [r for _, r in runs]
+        return [
+            compare_paired(
+                m, _pooled(references, m), _pooled(candidates, m), policy.rule(m, paired=True, alpha=alpha)
+            )
+            for m in metrics
+        ]
+
+    if not policy.needs_confirmation(judge(policy.screen_alpha)) or policy.confirmations == 0:
+        return candidate, reference, judge(policy.alpha)
+    runs.extend(measure_pair() for _ in range(policy.confirmations))
+    return candidate, reference, judge(policy.alpha)
 
 
-def should_rewrite(entry: dict[str, Any] | None, result: Result, policy: Policy) -> bool:
+def should_rewrite(entry: dict[str, Any] | None, runs: Sequence[Result], policy: Policy) -> bool:
     """On --ov-update-baselines: rewrite only when a figure moved beyond its noise (any verdict
-    but pass on the gated metrics and median/throughput) or the compiled properties changed, so
-    baseline diffs in PRs show only real changes."""
-    if entry is None or entry.get("properties") != result.properties:
+    but pass on the gated metrics and median/throughput, all runs together) or the compiled
+    properties changed, so baseline diffs in PRs show only real changes."""
+    if entry is None or entry.get("properties") != runs[0].properties:
         return True
     stored = entry_samples(entry)
-    metrics = sorted({*policy.metrics(result.mode), "median", "throughput"})
-    if any(m not in stored or not stored[m].windows for m in metrics if m in WINDOW_METRICS):
+    metrics = sorted({*policy.metrics(runs[0].mode), "median", "throughput"})
+    if any(m not in stored for m in metrics):
         return True
-    return any(c.status != PASS for c in _compare_all(stored, result, metrics, policy))
+    return any(_stored_comparison(stored, runs, m, policy.rule(m)).status != PASS for m in metrics)

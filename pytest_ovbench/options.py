@@ -154,7 +154,8 @@ def _ini_options(parser: pytest.Parser) -> None:
     parser.addini(
         "ov_noise_floor", "between-run noise assumed in stored-baseline mode (fraction)", default=""
     )
-    parser.addini("ov_confirmations", "re-measurements a suspected regression must survive", default="")
+    parser.addini("ov_confirmations", "more runs measured when a run looks regressed (default 2)", default="")
+    parser.addini("ov_baseline_runs", "runs pooled into a recorded baseline (default 3)", default="")
     parser.addini(
         "ov_busy_limit",
         "share of the machine's CPU other processes may use before a "
@@ -221,6 +222,9 @@ def policy_values(config: pytest.Config) -> dict[str, Any]:
     busy = _ini_value(config, "ov_busy_limit", fraction)
     if busy is not None:
         values["busy_limit"] = busy
+    runs = _ini_value(config, "ov_baseline_runs", positive_int)
+    if runs is not None:
+        values["baseline_runs"] = runs
     confirmations = _ini_value(config, "ov_confirmations", non_negative_int)
     if confirmations is not None:
         values["confirmations"] = confirmations

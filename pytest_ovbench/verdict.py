@@ -31,10 +31,16 @@ NO_BASELINE = "no baseline"
 
 @dataclass(frozen=True)
 class Sample:
-    """A figure and its per-window values (any unit; both sides of a comparison share it)."""
+    """A figure with its per-window values and, for stored baselines, the figure of each separate
+    run it pools (any unit; both sides of a comparison share it)."""
 
     value: float
     windows: tuple[float, ...]
+    runs: tuple[float, ...] = ()
+
+    @property
+    def run_values(self) -> tuple[float, ...]:
+        return self.runs or (self.value,)
 
 
 @dataclass(frozen=True)
@@ -122,16 +128,45 @@ def decide(
     return made
 
 
-def compare_stored(metric: str, baseline: Sample, current: Sample, rule: Rule) -> Comparison:
-    """Current run against stored windows: difference of mean log windows, floor added."""
-    base_logs, cur_logs = _log_windows(baseline.windows), _log_windows(current.windows)
-    if base_logs.size == 0 or cur_logs.size == 0:
-        shift = worsening(metric, baseline.value, current.value)
-        return decide(metric, baseline.value, current.value, shift, 0.0, rule)
-    shift = float(cur_logs.mean() - base_logs.mean())
+def compare_runs(
+    metric: str, baseline: Sample, current: Sequence[float], rule: Rule, window_noise: float = 0.0
+) -> Comparison:
+    """Current runs against a stored baseline's runs; each run's figure is one replicate.
+
+    Machines drift over seconds, so consecutive windows of one run are not independent; separate
+    runs are. The spread of a run's figure is the larger of the rule's ``floor`` and the spread the
+    runs show; the test is on the mean log of the runs (geometric means), one-sided.
+    """
+    base = _log_windows(baseline.run_values)
+    cur = _log_windows(current)
+    if base.size == 0 or cur.size == 0:
+        return decide(metric, baseline.value, float("nan"), math.nan, 0.0, rule)
+    shift = float(cur.mean() - base.mean())
     shift = -shift if metric in HIGHER_IS_BETTER else shift
-    noise = math.sqrt(_variance_of_mean(base_logs) + _variance_of_mean(cur_logs))
-    return decide(metric, baseline.value, current.value, shift, noise, rule)
+    spread = _pooled_sd(base, cur)
+    scale = math.sqrt(1 / base.size + 1 / cur.size)
+    sigma = max(rule.floor, spread)
+    z = shift / (sigma * scale) if sigma > 0 else math.copysign(math.inf, shift)
+    observed_noise = max(window_noise, spread * scale)
+    shown = float(np.exp(cur.mean()))
+    base_shown = float(np.exp(base.mean())) if baseline.runs else baseline.value
+    rule_without_floor = replace(rule, floor=0.0)
+    made = decide(
+        metric, base_shown, shown, shift, observed_noise, rule_without_floor, (normal_sf(z), normal_sf(-z))
+    )
+    return replace(made, noise=sigma * scale)
+
+
+def _pooled_sd(*groups: np.ndarray) -> float:
+    """Pooled standard deviation of log values over groups with at least two members."""
+    squares = sum(float(((g - g.mean()) ** 2).sum()) for g in groups if g.size > 1)
+    freedom = sum(g.size - 1 for g in groups if g.size > 1)
+    return math.sqrt(squares / freedom) if freedom else 0.0
+
+
+def window_noise(windows: Sequence[float]) -> float:
+    """Standard error of the mean log window value of one run (0 with fewer than two windows)."""
+    return math.sqrt(_variance_of_mean(_log_windows(windows)))
 
 
 def sign_flip_tails(values: np.ndarray) -> tuple[float, float]:
@@ -166,21 +201,3 @@ def compare_paired(metric: str, reference: Sample, candidate: Sample, rule: Rule
     noise = math.sqrt(_variance_of_mean(ratios))
     tails = sign_flip_tails(ratios)
     return decide(metric, reference.value, candidate.value, float(ratios.mean()), noise, rule, tails)
-
-
-def _holds(first: Comparison, again: Comparison) -> bool:
-    """The re-measurement moved the same way beyond the allowance (significant or not)."""
-    bad = worsening(again.metric, again.baseline, again.current)
-    allowed = math.log1p(again.tolerance)
-    return bad > allowed if first.status == REGRESSED else bad < -allowed
-
-
-def confirm(first: Comparison, again: Sequence[Comparison]) -> Comparison:
-    """A regression (or improvement) stands only if every re-measurement also moves beyond the
-    allowance the same way. The first run carries the significance; requiring it twice over would
-    square the power away. A regression that does not hold is inconclusive; an improvement, a pass."""
-    if first.status not in (REGRESSED, IMPROVED) or all(_holds(first, c) for c in again):
-        return first
-    changes = ", ".join(f"{c.change:+.1%}" for c in again)
-    status = INCONCLUSIVE if first.status == REGRESSED else PASS
-    return replace(first, status=status, reason=f"did not hold when measured again ({changes})")

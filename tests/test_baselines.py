@@ -64,7 +64,8 @@ def test_update_records_then_next_run_compares(suite: pytest.Pytester) -> None:
     recorded.stdout.fnmatch_lines(["*ovbench baselines updated*", "test_lat*sync*median*recorded"])
     stored = yaml.safe_load((suite.path / "baselines" / "test_perf.yaml").read_text())
     entry = stored["tests"]["test_lat"]["sync"][env()]
-    assert entry["mode"] == "sync" and len(entry["metrics"]["median"]["windows"]) == 10
+    assert entry["mode"] == "sync" and len(entry["metrics"]["median"]["runs"]) == 3  # ov_baseline_runs
+    assert len(entry["metrics"]["median"]["windows"]) == 30
     assert entry["properties"]["PERFORMANCE_HINT"] == "LATENCY"
     assert entry["openvino"] == ov.get_version() and len(entry["model_sha256"]) == 16
     judged = suite.runpytest(*FAST, "--ov-tolerance=5")  # 500%: any honest run passes

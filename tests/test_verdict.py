@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from pytest_ovbench.baseline import make_entry
 from pytest_ovbench.gate import Policy, distrust_busy, judge_stored, should_rewrite, worst
 from pytest_ovbench.verdict import (
     IMPROVED,
@@ -16,9 +17,9 @@ from pytest_ovbench.verdict import (
     Rule,
     Sample,
     compare_paired,
-    compare_stored,
-    confirm,
+    compare_runs,
     sign_flip_tails,
+    window_noise,
 )
 
 
@@ -27,50 +28,70 @@ def windows(center: float, spread: float, n: int = 10, seed: int = 0) -> Sample:
     return Sample(float(np.median(values)), tuple(float(v) for v in values))
 
 
+def runs(center: float, spread: float, n: int = 3, seed: int = 0) -> Sample:
+    values = center * np.exp(np.random.default_rng(seed).normal(0, spread, n))
+    return Sample(float(np.exp(np.log(values).mean())), (), tuple(float(v) for v in values))
+
+
 RULE = Rule(tolerance=0.05, alpha=0.01, floor=0.03)
 
 
 def test_unchanged_passes() -> None:
-    assert compare_stored("median", windows(10, 0.01), windows(10, 0.01, seed=1), RULE).status == PASS
+    assert compare_runs("median", runs(10, 0.01), [10.05, 9.98, 10.02], RULE).status == PASS
 
 
 def test_large_clear_slowdown_regresses() -> None:
-    result = compare_stored("median", windows(10, 0.01), windows(12.5, 0.01, seed=1), RULE)
+    result = compare_runs("median", runs(10, 0.01), [12.5, 12.4, 12.6], RULE)
     assert result.status == REGRESSED
     assert result.change == pytest.approx(0.25, abs=0.02)
     assert result.p_value < 0.001
 
 
 def test_change_within_allowance_passes_even_if_significant() -> None:
-    result = compare_stored("median", windows(10, 0.005), windows(10.3, 0.005, seed=1), Rule(0.05))
-    assert result.status == PASS
+    assert compare_runs("median", runs(10, 0.002), [10.3, 10.31, 10.29], Rule(0.05)).status == PASS
 
 
 def test_change_beyond_allowance_inside_noise_is_inconclusive() -> None:
-    result = compare_stored("median", windows(10, 0.02), windows(10.8, 0.02, seed=1), Rule(0.05, floor=0.1))
+    result = compare_runs("median", runs(10, 0.02), [10.8], Rule(0.05, floor=0.1))
     assert result.status == INCONCLUSIVE and "within noise" in result.reason
 
 
-def test_noisy_windows_are_inconclusive_not_pass() -> None:
-    result = compare_stored("median", windows(10, 0.3), windows(10, 0.3, seed=1), RULE)
+def test_runs_that_disagree_are_inconclusive_not_pass() -> None:
+    result = compare_runs("median", runs(10, 0.3), [7.0, 13.0, 10.0], RULE)
     assert result.status == INCONCLUSIVE and "noise" in result.reason
 
 
+def test_noisy_windows_of_the_run_are_inconclusive() -> None:
+    noisy = windows(10, 0.4).windows
+    result = compare_runs("median", runs(10, 0.01), [10.1], RULE, window_noise(noisy))
+    assert result.status == INCONCLUSIVE
+
+
 def test_throughput_direction_is_reversed() -> None:
-    slower = compare_stored("throughput", windows(100, 0.01), windows(75, 0.01, seed=1), RULE)
-    faster = compare_stored("throughput", windows(100, 0.01), windows(130, 0.01, seed=1), RULE)
+    slower = compare_runs("throughput", runs(100, 0.01), [75, 76, 74], RULE)
+    faster = compare_runs("throughput", runs(100, 0.01), [130, 131, 129], RULE)
     assert (slower.status, faster.status) == (REGRESSED, IMPROVED)
 
 
 def test_improvement_of_latency() -> None:
-    assert compare_stored("median", windows(10, 0.01), windows(7, 0.01, seed=1), RULE).status == IMPROVED
+    assert compare_runs("median", runs(10, 0.01), [7.0, 7.1, 6.9], RULE).status == IMPROVED
 
 
 def test_floor_protects_against_between_run_shifts() -> None:
-    # +8% between two runs with tight windows: significant without a floor, not with one.
-    base, cur = windows(10, 0.005), windows(10.8, 0.005, seed=1)
-    assert compare_stored("median", base, cur, Rule(0.05, floor=0.0)).status == REGRESSED
-    assert compare_stored("median", base, cur, Rule(0.05, floor=0.05)).status == INCONCLUSIVE
+    # +12% in one run against tight baseline runs: significant without a floor, not with one.
+    base = runs(10, 0.002)
+    assert compare_runs("median", base, [11.2], Rule(0.05, floor=0.0)).status == REGRESSED
+    assert compare_runs("median", base, [11.2], Rule(0.05, floor=0.06)).status == INCONCLUSIVE
+
+
+def test_more_runs_make_the_same_change_significant() -> None:
+    base = runs(10, 0.002)
+    assert compare_runs("median", base, [11.2], Rule(0.05, floor=0.06)).status == INCONCLUSIVE
+    assert compare_runs("median", base, [11.2, 11.1, 11.3, 11.2], Rule(0.05, floor=0.06)).status == REGRESSED
+
+
+def test_old_entries_without_runs_use_their_value() -> None:
+    assert compare_runs("median", Sample(10.0, ()), [13.0, 13.1, 12.9], RULE).status == REGRESSED
 
 
 def test_paired_ratio_cancels_common_drift() -> None:
@@ -84,21 +105,8 @@ def test_paired_ratio_cancels_common_drift() -> None:
 
 
 def test_missing_figures_are_inconclusive() -> None:
-    result = compare_stored("median", Sample(0.0, ()), Sample(5.0, ()), RULE)
+    result = compare_runs("median", Sample(0.0, ()), [5.0], RULE)
     assert result.status == INCONCLUSIVE
-
-
-def test_confirmation_must_hold() -> None:
-    first = Comparison("median", REGRESSED, 10, 13, 0.05, p_value=1e-5)
-    held = confirm(first, [Comparison("median", REGRESSED, 10, 12.8, 0.05, p_value=1e-4)])
-    assert held.status == REGRESSED and held.p_value == 1e-5
-    # beyond the allowance the same way, even without significance of its own: it holds
-    assert confirm(first, [Comparison("median", INCONCLUSIVE, 10, 10.7, 0.05)]).status == REGRESSED
-    gone = confirm(first, [Comparison("median", PASS, 10, 10.2, 0.05)])
-    assert gone.status == INCONCLUSIVE and "+2.0%" in gone.reason
-    faster = Comparison("median", IMPROVED, 10, 7, 0.05)
-    assert confirm(faster, [Comparison("median", PASS, 10, 9.9, 0.05)]).status == PASS
-    assert confirm(faster, [Comparison("median", IMPROVED, 10, 7.2, 0.05)]).status == IMPROVED
 
 
 def test_sign_flip_test_is_exact() -> None:
@@ -132,11 +140,11 @@ def test_unmoved_update_keeps_the_entry(tiny_result_factory) -> None:  # type: i
             "throughput": {"value": result.throughput, "windows": [w.throughput for w in result.windows]},
         },
     }
-    assert not should_rewrite(entry, result, Policy())
+    assert not should_rewrite(entry, [result], Policy())
     moved = tiny_result_factory(13.0)
-    assert should_rewrite(entry, moved, Policy())
-    assert should_rewrite(None, result, Policy())
-    assert should_rewrite({**entry, "properties": {"NUM_STREAMS": 4}}, result, Policy())
+    assert should_rewrite(entry, [moved, moved, moved], Policy())
+    assert should_rewrite(None, [result], Policy())
+    assert should_rewrite({**entry, "properties": {"NUM_STREAMS": 4}}, [result], Policy())
 
 
 def test_regression_on_a_busy_machine_is_not_trusted(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
@@ -149,11 +157,9 @@ def test_regression_on_a_busy_machine_is_not_trusted(tiny_result_factory) -> Non
     assert judged[1].status == PASS
 
 
-def test_stored_judgement_confirms_by_measuring_again(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
-    baseline = tiny_result_factory(10.0)
-    entry = {
-        "metrics": {"median": {"value": 10.0, "windows": [w.figures["median"] for w in baseline.windows]}}
-    }
+def test_stored_judgement_measures_again_and_pools(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
+    baseline = [tiny_result_factory(10.0 * f) for f in (0.99, 1.0, 1.01)]
+    entry = make_entry(baseline, None, "test")
     calls: list[float] = []
 
     def again(median: float):  # type: ignore[no-untyped-def]
@@ -165,6 +171,6 @@ def test_stored_judgement_confirms_by_measuring_again(tiny_result_factory) -> No
 
     slow = tiny_result_factory(13.0)
     assert judge_stored(slow, entry, Policy(), again(13.0))[0].status == REGRESSED
-    assert judge_stored(slow, entry, Policy(), again(10.0))[0].status == INCONCLUSIVE
-    assert judge_stored(baseline, entry, Policy(), again(13.0))[0].status == PASS
-    assert calls == [13.0, 10.0]  # a pass is not measured again
+    assert judge_stored(slow, entry, Policy(), again(10.0))[0].status != REGRESSED
+    assert judge_stored(tiny_result_factory(10.0), entry, Policy(), again(13.0))[0].status == PASS
+    assert calls == [13.0, 13.0, 10.0, 10.0]  # two more runs when suspicious, none for a pass
