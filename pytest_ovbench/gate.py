@@ -136,8 +136,8 @@ def judge_paired(
     measure_pair: Callable[[], tuple[Result, Result]], policy: Policy
 ) -> tuple[Result, Result, list[Comparison]]:
     """Reference mode: candidate and reference measured alternately. A run that looks worse at the
-    screening level is joined by ``confirmations`` more alternating runs; the exact sign-flip
-    test then runs on all pairs together."""
+    screening level is joined by one more alternating run (none with ``confirmations=0``); the
+    exact sign-flip test then runs on all pairs together."""
     runs = [measure_pair()]
     candidate, reference = runs[0]
     metrics = policy.metrics(candidate.mode)
@@ -153,7 +153,7 @@ def judge_paired(
 
     if not policy.needs_confirmation(judge(policy.screen_alpha)) or policy.confirmations == 0:
         return candidate, reference, judge(policy.alpha)
-    runs.extend(measure_pair() for _ in range(policy.confirmations))
+    runs.append(measure_pair())  # one more round: it measures two models, and the pairs pool
     return candidate, reference, judge(policy.alpha)
 
 

@@ -66,6 +66,15 @@ def test_markdown_report(suite: pytest.Pytester) -> None:
     assert "2 measurements" in text
 
 
+def test_html_report_is_one_self_contained_page(suite: pytest.Pytester) -> None:
+    result = suite.runpytest(*FAST, "--ov-report=out/report.html")
+    result.stdout.fnmatch_lines(["ovbench: wrote *out/report.html"])
+    page = (suite.path / "out" / "report.html").read_text()
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert "test_lat" in page and "<svg" in page
+    assert "http://" not in page and "https://" not in page
+
+
 def test_report_needs_a_known_ending(suite: pytest.Pytester) -> None:
     result = suite.runpytest(*FAST, "--ov-report=summary.pdf")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
