@@ -7,57 +7,39 @@ the defaults below; ``--ov-device`` on the command line wins over all of them.
 from __future__ import annotations
 
 import argparse
-import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from . import settings
+from .metrics import parse_fraction
+
 GROUP = "ovbench"
 
 
-def positive_seconds(text: str) -> float:
-    """argparse type: a number of seconds > 0, quoting the bad value."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
-    return value
+def _text_type(convert: Callable[[str], Any], check: Callable[[Any], Any], noun: str) -> Callable[[str], Any]:
+    """An argparse type: ``convert`` the text, then the value check that markers use too; errors
+    quote the bad text."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        try:
+            return check(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+
+    return parse
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number > 0, quoting the bad value."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number > 0")
-    return value
-
-
-def fraction(text: str) -> float:
-    """argparse type: a fraction > 0 such as 0.05, quoting the bad value."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction (e.g. 0.05 for 5%)") from None
-    if not math.isfinite(value) or not 0 < value < 10:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a fraction > 0, e.g. 0.05 for 5%")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    """argparse type: a whole number >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number >= 0")
-    return value
+positive_seconds = _text_type(float, settings.positive_seconds, "a number of seconds")
+positive_int = _text_type(int, settings.positive_int, "a whole number")
+non_negative_int = _text_type(int, settings.non_negative_int, "a whole number")
+fraction = _text_type(float, parse_fraction, "a fraction (e.g. 0.05 for 5%)")
 
 
 def add_options(parser: pytest.Parser) -> None:

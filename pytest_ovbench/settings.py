@@ -29,13 +29,22 @@ class SettingsError(ValueError):
         super().__init__(f"{keyword}={value!r}: {reason}")
 
 
-def _positive_int(value: Any) -> int:
+def positive_int(value: Any) -> int:
+    """A whole number > 0 (ValueError says what is expected)."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError("expected a positive whole number")
     return value
 
 
-def _positive_seconds(value: Any) -> float:
+def non_negative_int(value: Any) -> int:
+    """A whole number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("expected a whole number >= 0")
+    return value
+
+
+def positive_seconds(value: Any) -> float:
+    """A finite number of seconds > 0."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError("expected a number of seconds > 0")
     if not math.isfinite(value) or value <= 0:
@@ -46,7 +55,7 @@ def _positive_seconds(value: Any) -> float:
 def _non_negative_seconds(value: Any) -> float:
     if value == 0 and not isinstance(value, bool):
         return 0.0
-    return _positive_seconds(value)
+    return positive_seconds(value)
 
 
 def _hint(value: Any) -> str:
@@ -67,7 +76,7 @@ def _device(value: Any) -> str:
 def _nstreams(value: Any) -> int | str:
     if isinstance(value, str) and value.upper() == "AUTO":
         return "AUTO"
-    return _positive_int(value)
+    return positive_int(value)
 
 
 def _config(value: Any) -> dict[str, Any]:
@@ -92,15 +101,15 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "model": _model,
     "device": _device,
     "hint": _hint,
-    "niter": _positive_int,
-    "time": _positive_seconds,
-    "nireq": _positive_int,
+    "niter": positive_int,
+    "time": positive_seconds,
+    "nireq": positive_int,
     "nstreams": _nstreams,
-    "nthreads": _positive_int,
+    "nthreads": positive_int,
     "config": _config,
     "name": _name,
     "warmup": _non_negative_seconds,
-    "windows": _positive_int,
+    "windows": positive_int,
     "gate": parse_gate,
     "tolerance": parse_tolerance,
     "reference": _model,
