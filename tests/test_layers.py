@@ -1,0 +1,426 @@
+"""Per-layer profiles with real OpenVINO counters: averaging, storage, plan changes, timing moves."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import openvino as ov
+import openvino.opset13 as ops
+import pytest
+import yaml
+from tiny_models import build_tiny
+
+from pytest_ovbench.layers import (
+    SEVERITY,
+    Layer,
+    LayerChange,
+    layer_changes,
+    layer_entry,
+    layer_records,
+    profile,
+    read_counters,
+    top_moves,
+    validate_layer_entry,
+)
+
+IMAGE = np.linspace(-1.0, 1.0, 3 * 16 * 16, dtype=np.float32).reshape(1, 3, 16, 16)
+
+
+@pytest.fixture(scope="module")
+def core() -> ov.Core:
+    return ov.Core()
+
+
+def compiled(core: ov.Core, model: Any, **config: Any) -> Any:
+    return core.compile_model(model, "CPU", {"PERF_COUNT": True, **config})
+
+
+def ready_request(compiled_model: Any) -> Any:
+    request = compiled_model.create_infer_request()
+    request.set_input_tensor(ov.Tensor(IMAGE))
+    return request
+
+
+def profiled(core: ov.Core, model: Any, iterations: int = 3, **config: Any) -> list[Layer]:
+    return profile(ready_request(compiled(core, model, **config)), iterations)
+
+
+def named(node: Any, name: str) -> Any:
+    node.set_friendly_name(name)
+    return node
+
+
+def conv_relu(*, tap: bool = False, quantized: bool = False) -> Any:
+    """Conv + Relu with fixed node names, so that two variants can be compared node by node.
+
+    ``tap`` also returns the convolution's own output, which keeps the Relu from being fused into it.
+    ``quantized`` puts FakeQuantize on the input and the weights, so that the CPU runs the
+    convolution in int8 (low-precision transformations).
+    """
+    rng = np.random.default_rng(0)
+    image = ops.parameter([1, 3, 16, 16], np.float32, name="image")
+    weights: Any = ops.constant(rng.standard_normal((8, 3, 3, 3)).astype(np.float32))
+    source: Any = image
+    if quantized:
+        source = _fake_quantize(image, 0.0, 2.55, 256, "quantize")
+        weights = _fake_quantize(weights, -4.0, 4.0, 255, "weights_quantize")
+    conv = named(ops.convolution(source, weights, [1, 1], [1, 1], [1, 1], [1, 1]), "conv")
+    results = [named(ops.result(named(ops.relu(conv), "relu")), "out")]
+    if tap:
+        results.append(named(ops.result(conv), "tap"))
+    return ov.Model(results, [image], "conv_relu")
+
+
+def _fake_quantize(node: Any, low: float, high: float, levels: int, name: str) -> Any:
+    low_c, high_c = ops.constant(np.float32(low)), ops.constant(np.float32(high))
+    return named(ops.fake_quantize(node, low_c, high_c, low_c, high_c, levels), name)
+
+
+def by_name(layers: Sequence[Layer]) -> dict[str, Layer]:
+    return {layer.name: layer for layer in layers}
+
+
+def kinds(changes: Sequence[LayerChange]) -> dict[str, str]:
+    return {change.name: change.kind for change in changes}
+
+
+class RecordingRequest:
+    """A real infer request that remembers every profiling_info it handed out, and counts inferences."""
+
+    def __init__(self, request: Any) -> None:
+        self.request = request
+        self.snapshots: list[list[Any]] = []
+        self.infers = 0
+
+    def infer(self) -> None:
+        self.infers += 1
+        self.request.infer()
+
+    @property
+    def profiling_info(self) -> list[Any]:
+        self.snapshots.append(list(self.request.profiling_info))
+        return self.snapshots[-1]
+
+
+def mean_ms(snapshots: Sequence[Sequence[Any]], name: str) -> float:
+    times = [
+        info.real_time.total_seconds() * 1e3
+        for infos in snapshots
+        for info in infos
+        if info.node_name == name
+    ]
+    return float(sum(times) / len(times))
+
+
+# ----------------------------------------------------------------------------------------- reading
+
+
+def test_profile_averages_the_counters_of_each_inference(core: ov.Core) -> None:
+    recorder = RecordingRequest(ready_request(compiled(core, conv_relu())))
+    layers = profile(recorder, 4)
+    assert recorder.infers == 4 and len(recorder.snapshots) == 4  # one read after each inference
+    assert [layer.name for layer in layers] == [info.node_name for info in recorder.snapshots[0]]
+    for layer in layers:
+        assert layer.real_time_ms == pytest.approx(mean_ms(recorder.snapshots, layer.name))
+    executed = [layer for layer in layers if layer.status == "EXECUTED"]
+    assert len(executed) == 3  # the convolution and a reorder either side of it
+    assert all(layer.real_time_ms > 0 and layer.cpu_time_ms > 0 for layer in executed)
+    conv, relu = by_name(layers)["conv"], by_name(layers)["relu"]
+    assert conv.type == "Convolution" and conv.exec_type.endswith("_f32")
+    assert (relu.status, relu.real_time_ms) == ("NOT_RUN", 0.0)  # fused into the convolution
+
+
+def test_profile_needs_at_least_one_iteration(core: ov.Core) -> None:
+    with pytest.raises(ValueError, match="at least 1, got 0"):
+        profile(ready_request(compiled(core, build_tiny())), 0)
+
+
+def test_read_counters_averages_the_requests_of_an_async_queue(core: ov.Core) -> None:
+    queue = ov.AsyncInferQueue(compiled(core, conv_relu(), NUM_STREAMS=2), 2)
+    for _ in range(6):
+        queue.start_async({0: IMAGE})
+    queue.wait_all()
+    snapshots = [list(queue[index].profiling_info) for index in range(len(queue))]
+    layers = read_counters([queue[index] for index in range(len(queue))])
+    assert [layer.name for layer in layers] == [info.node_name for info in snapshots[0]]
+    for layer in layers:
+        assert layer.real_time_ms == pytest.approx(mean_ms(snapshots, layer.name))
+    assert by_name(layers)["conv"].real_time_ms > 0
+
+
+def test_read_counters_leaves_out_requests_that_never_ran(core: ov.Core) -> None:
+    # On CPU the counters belong to a stream's graph, so an idle request of a queue may well show the
+    # counters of another request that ran on its stream. A request of a compiled model that never
+    # ran at all is the reliable idle request: every node NOT_RUN, every time zero.
+    model = conv_relu()
+    ran = ready_request(compiled(core, model))
+    ran.infer()
+    idle = [compiled(core, model).create_infer_request() for _ in range(2)]
+    assert not any(_ran(request) for request in idle)
+    # Averaged in, the idle requests would cut every time to a third.
+    assert read_counters([ran, *idle]) == read_counters([ran]) == read_counters([idle[0], ran])
+
+
+def _ran(request: Any) -> bool:
+    return any(str(info.status).endswith("EXECUTED") for info in request.profiling_info)
+
+
+def test_read_counters_refuses_requests_without_counters(core: ov.Core) -> None:
+    request = ready_request(core.compile_model(conv_relu(), "CPU"))  # no PERF_COUNT
+    request.infer()
+    with pytest.raises(ValueError, match="PERF_COUNT"):
+        read_counters([request])
+    with pytest.raises(ValueError, match="PERF_COUNT"):
+        read_counters([compiled(core, conv_relu()).create_infer_request()])  # never ran
+
+
+# ----------------------------------------------------------------------------------------- storage
+
+
+def test_same_model_round_trips_through_yaml_without_changes(core: ov.Core) -> None:
+    model = conv_relu()
+    first = profiled(core, model)
+    entry = yaml.safe_load(yaml.safe_dump(layer_entry(first)))
+    validate_layer_entry(entry)
+    assert entry["conv"] == {
+        "type": "Convolution",
+        "exec_type": by_name(first)["conv"].exec_type,
+        "status": "EXECUTED",
+        "real_time_ms": by_name(first)["conv"].real_time_ms,
+    }
+    assert all(type(layer["real_time_ms"]) is float for layer in entry.values())
+    assert layer_changes(entry, first) == []
+    assert layer_changes(entry, profiled(core, model)) == []  # compiled again: the same plan
+
+
+def test_an_empty_layer_entry_is_valid() -> None:
+    validate_layer_entry({})
+
+
+LAYER = {"type": "Convolution", "exec_type": "brgconv_avx2_f32", "status": "EXECUTED", "real_time_ms": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ([LAYER], "'layers' must be a mapping .* not a list"),
+        ({7: LAYER}, "layer names must be strings, got 7"),
+        ({"conv": "brgconv_avx2_f32"}, "layers -> 'conv': must be a mapping with keys type, exec_type"),
+        ({"conv": {**LAYER, "type": None}}, "layers -> 'conv': 'type' must be a string, got None"),
+        ({"conv": {**LAYER, "exec_type": 3}}, "layers -> 'conv': 'exec_type' must be a string, got 3"),
+        (
+            {"conv": {**LAYER, "status": "RAN"}},
+            "layers -> 'conv': 'status' must be one of EXECUTED.*got 'RAN'",
+        ),
+        (
+            {"conv": {**LAYER, "real_time_ms": "0.5"}},
+            "'real_time_ms' must be a finite number >= 0, got '0.5'",
+        ),
+        ({"conv": {**LAYER, "real_time_ms": True}}, "layers -> 'conv': 'real_time_ms' .* got True"),
+        ({"conv": {**LAYER, "real_time_ms": math.nan}}, "layers -> 'conv': 'real_time_ms' .* got nan"),
+        ({"conv": {**LAYER, "real_time_ms": math.inf}}, "layers -> 'conv': 'real_time_ms' .* got inf"),
+        ({"conv": {**LAYER, "real_time_ms": -0.1}}, "layers -> 'conv': 'real_time_ms' .* got -0.1"),
+        ({"x" * 500: []}, "layers -> 'xxx.*\\.\\.\\.: must"),
+    ],
+)
+def test_validate_layer_entry_names_what_is_wrong(value: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        validate_layer_entry(value)
+
+
+@pytest.mark.parametrize("key", ["type", "exec_type", "status", "real_time_ms"])
+def test_validate_layer_entry_names_a_missing_key(key: str) -> None:
+    layer = {name: value for name, value in LAYER.items() if name != key}
+    with pytest.raises(ValueError, match=f"layers -> 'relu': missing '{key}'"):
+        validate_layer_entry({"conv": LAYER, "relu": layer})
+
+
+def test_validate_layer_entry_tolerates_unknown_keys_and_integer_times() -> None:
+    validate_layer_entry({"conv": {**LAYER, "cpu_time_ms": 0.4, "real_time_ms": 0}})
+
+
+# ---------------------------------------------------------------------------- changes of the plan
+
+
+def test_a_real_lost_fusion_is_reported_exactly(core: ov.Core) -> None:
+    baseline = layer_entry(profiled(core, conv_relu()))
+    layers = profiled(core, conv_relu(tap=True))  # the conv output is needed on its own now
+    changes = layer_changes(baseline, layers)
+    relu = changes[0]  # most serious first
+    assert (relu.name, relu.kind, relu.before) == ("relu", "fusion lost", "undef (NOT_RUN)")
+    assert relu.after == by_name(layers)["relu"].exec_type
+    assert relu.describe().startswith(f"relu ({by_name(layers)['relu'].type}): undef (NOT_RUN) -> ")
+    assert relu.describe().endswith("no longer fused or optimized out, now runs on its own")
+    # The reorders in front of the outputs follow the graph; the convolution itself did not change.
+    assert set(kinds(changes).values()) <= {"fusion lost", "added", "removed"}
+    assert "tap" in kinds(changes) and "conv" not in kinds(changes)
+
+
+def test_a_real_fusion_is_reported_the_other_way(core: ov.Core) -> None:
+    baseline = layer_entry(profiled(core, conv_relu(tap=True)))
+    changes = layer_changes(baseline, profiled(core, conv_relu()))
+    assert kinds(changes)["relu"] == "fused" and kinds(changes)["tap"] == "removed"
+    assert changes[-1].kind == "fused"  # an improvement comes last
+
+
+def test_a_real_precision_change_int8_against_f32(core: ov.Core) -> None:
+    # f16/bf16 inference precision hints are ignored on an AVX2-only CPU; int8 through
+    # FakeQuantize is what really changes the precision of the same node here.
+    baseline = layer_entry(profiled(core, conv_relu()))
+    layers = profiled(core, conv_relu(quantized=True))
+    conv = next(change for change in layer_changes(baseline, layers) if change.name == "conv")
+    assert (conv.kind, conv.before) == ("precision", baseline["conv"]["exec_type"])
+    assert re.search(r"_[iu]8$", conv.after, re.IGNORECASE), conv.after
+    assert re.search(r"precision changed \(f32 -> [iu]8\)$", conv.describe())
+    assert kinds(layer_changes(baseline, layers))["quantize"] == "added"
+
+
+def edited(entry: dict[str, dict[str, Any]], name: str, **fields: Any) -> dict[str, dict[str, Any]]:
+    return {**entry, name: {**entry[name], **fields}}
+
+
+@pytest.fixture(scope="module")
+def tiny(core: ov.Core) -> list[Layer]:
+    return profiled(core, conv_relu())
+
+
+def with_exec_type(layers: Sequence[Layer], name: str, exec_type: str) -> list[Layer]:
+    return [
+        dataclasses.replace(layer, exec_type=exec_type) if layer.name == name else layer for layer in layers
+    ]
+
+
+def test_fallback_to_a_reference_kernel(tiny: list[Layer]) -> None:
+    # No fallback could be provoked on this CPU for the same node; the current run is edited instead.
+    baseline = layer_entry(tiny)
+    before = baseline["conv"]["exec_type"]
+    [change] = layer_changes(baseline, with_exec_type(tiny, "conv", "ref_any_f32"))
+    assert change == LayerChange("conv", "fallback", before, "ref_any_f32", "Convolution")
+    assert change.describe() == (
+        f"conv (Convolution): {before} -> ref_any_f32: fell back to a reference implementation"
+    )
+
+
+def test_leaving_a_reference_kernel_is_a_change_of_implementation(tiny: list[Layer]) -> None:
+    baseline = edited(layer_entry(tiny), "conv", exec_type="ref_any_f32")
+    [change] = layer_changes(baseline, tiny)
+    assert change.kind == "implementation" and change.describe().endswith(": implementation changed")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "kind"),
+    [
+        ("jit_uni_f32", "jit_uni_bf16", "precision"),
+        ("brgconv_avx512_f32", "brgconv_avx512_amx_bf16", "precision"),
+        ("unknown_FP32", "unknown_f16", "precision"),
+        ("jit_avx2_f32", "gemm_ref_f32", "fallback"),
+        ("jit_avx2_f32", "ref:any_f32", "fallback"),
+        ("ref_any_f32", "ref_f32", "implementation"),
+        ("jit_avx2_f32", "jit_avx512_f32", "implementation"),
+        ("jit_avx2_f32", "jit_FP32", "implementation"),  # the same precision, spelt the old way
+        ("jit_avx2", "jit_avx512", "implementation"),  # "avx2" is no precision
+    ],
+)
+def test_exec_type_changes_are_classified(tiny: list[Layer], before: str, after: str, kind: str) -> None:
+    baseline = edited(layer_entry(tiny), "conv", exec_type=before)
+    [change] = layer_changes(baseline, with_exec_type(tiny, "conv", after))
+    assert (change.kind, change.before, change.after) == (kind, before, after)
+
+
+def test_not_run_and_optimized_out_differ_only_in_status(tiny: list[Layer]) -> None:
+    baseline = edited(layer_entry(tiny), "relu", status="OPTIMIZED_OUT")
+    [change] = layer_changes(baseline, tiny)
+    assert (change.kind, change.before, change.after) == (
+        "implementation",
+        "undef (OPTIMIZED_OUT)",
+        "undef (NOT_RUN)",
+    )
+
+
+def test_added_and_removed_nodes(tiny: list[Layer]) -> None:
+    baseline = {name: layer for name, layer in layer_entry(tiny).items() if name != "conv"}
+    baseline["old_conv"] = {**LAYER, "status": "EXECUTED"}
+    changes = layer_changes(baseline, tiny)
+    assert [(change.name, change.kind) for change in changes] == [("old_conv", "removed"), ("conv", "added")]
+    assert changes[0].describe() == "old_conv (Convolution): was brgconv_avx2_f32 in the baseline, now gone"
+    conv = by_name(tiny)["conv"]
+    assert changes[1].describe() == f"conv (Convolution): not in the baseline, now {conv.exec_type}"
+
+
+def test_changes_come_most_serious_first(tiny: list[Layer]) -> None:
+    baseline = layer_entry(tiny)
+    del baseline["conv"]  # conv: added
+    baseline["gone"] = LAYER  # removed
+    names = [name for name, layer in baseline.items() if layer["status"] == "EXECUTED" and name != "gone"]
+    baseline = edited(baseline, names[0], exec_type="jit_uni_bf16")  # a reorder: precision
+    baseline = edited(baseline, names[1], status="NOT_RUN")  # the other reorder: fusion lost
+    baseline = edited(baseline, "relu", status="EXECUTED", exec_type="jit_avx2_f32")  # fused
+    layers = with_exec_type(tiny, "image", "ref_f32")  # the parameter: fallback
+    order = [change.kind for change in layer_changes(baseline, layers)]
+    assert order == ["fallback", "fusion lost", "precision", "removed", "added", "fused"]
+    assert order == sorted(order, key=SEVERITY.index)
+
+
+# --------------------------------------------------------------------------------------- reporting
+
+
+def timed(layers: Sequence[Layer], **times: float) -> list[Layer]:
+    return [
+        dataclasses.replace(layer, real_time_ms=times.get(layer.name, layer.real_time_ms)) for layer in layers
+    ]
+
+
+def test_top_moves_lists_the_largest_absolute_moves_first(tiny: list[Layer]) -> None:
+    reorders = [layer.name for layer in tiny if layer.type == "Reorder"]
+    times = {"conv": 2.08, reorders[0]: 0.0200, reorders[1]: 0.5}
+    baseline = layer_entry(timed(tiny, **times))
+    now = timed(tiny, conv=3.1, **{reorders[0]: 0.0100, reorders[1]: 0.4})
+    lines = top_moves(baseline, now)
+    conv = by_name(tiny)["conv"]
+    assert lines[0] == f"conv (Convolution, {conv.exec_type}): 2.08 -> 3.10 ms (+49%)"
+    assert lines[1].startswith(f"{reorders[1]} (Reorder, ") and lines[1].endswith(
+        ": 0.500 -> 0.400 ms (-20%)"
+    )
+    assert lines[2].endswith(": 0.0200 -> 0.0100 ms (-50%)")
+    assert len(lines) == 3  # the layers that did not move (parameter, relu, result) are left out
+    assert top_moves(baseline, now, count=1) == lines[:1]
+    assert top_moves(baseline, now, count=0) == []
+
+
+def test_top_moves_counts_new_and_gone_layers_as_moves_from_nothing(tiny: list[Layer]) -> None:
+    baseline = layer_entry(timed(tiny, conv=1.0))
+    baseline["gone"] = {**LAYER, "real_time_ms": 0.25}
+    del baseline["relu"]
+    now = timed(tiny, conv=1.0, relu=0.125)
+    assert top_moves(baseline, now) == [
+        "gone (Convolution, brgconv_avx2_f32): 0.250 ms in the baseline, gone now",
+        "relu (Relu, undef): 0.125 ms, not in the baseline",
+    ]
+
+
+def test_top_moves_from_a_zero_baseline_has_no_percentage(tiny: list[Layer]) -> None:
+    baseline = layer_entry(timed(tiny, relu=0.0))
+    [line] = top_moves(baseline, timed(tiny, relu=12.5))
+    assert line == "relu (Relu, undef): 0 -> 12.5 ms"
+
+
+def test_layer_records_carry_the_baseline_time_where_known(tiny: list[Layer]) -> None:
+    baseline = {name: layer for name, layer in layer_entry(timed(tiny, conv=2.5)).items() if name != "relu"}
+    records = layer_records(tiny, baseline)
+    assert [record["name"] for record in records] == [layer.name for layer in tiny]
+    conv = next(record for record in records if record["name"] == "conv")
+    assert conv == {
+        "name": "conv",
+        "type": "Convolution",
+        "exec_type": by_name(tiny)["conv"].exec_type,
+        "status": "EXECUTED",
+        "real_time_ms": by_name(tiny)["conv"].real_time_ms,
+        "baseline_real_time_ms": 2.5,
+    }
+    assert next(record for record in records if record["name"] == "relu")["baseline_real_time_ms"] is None
+    assert all(record["baseline_real_time_ms"] is None for record in layer_records(tiny, None))
