@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .layers import layer_entry, validate_layer_entry
 from .metrics import METRICS, SINGLE_METRICS, WINDOW_METRICS
 from .result import Result
 from .verdict import Sample
@@ -42,7 +43,7 @@ def make_entry(
     uses), and the windows of the metrics reports chart (median, throughput, whatever is gated)."""
     windowed = {*ALWAYS_WINDOWED, *gated}
     metrics: dict[str, Any] = {}
-    for name in METRICS:
+    for name in [n for n in METRICS if all(n in run.metrics for run in runs)]:
         values = [run.metrics[name] for run in runs]
         metrics[name] = {"value": geometric_mean(values)}
         if len(runs) > 1 and name in WINDOW_METRICS:
@@ -51,7 +52,7 @@ def make_entry(
             metrics[name]["windows"] = [w.figures[name] for run in runs for w in run.windows]
     first = runs[0]
     loads = [run.foreign_load for run in runs if run.foreign_load is not None]
-    return {
+    entry = {
         "recorded": datetime.date.today().isoformat(),
         "openvino": openvino,
         "model_sha256": model_sha256,
@@ -61,13 +62,16 @@ def make_entry(
         "foreign_load": max(loads) if loads else None,
         "metrics": metrics,
     }
+    if first.layers:
+        entry["layers"] = layer_entry(first.layers)  # the execution plan: same in every run
+    return entry
 
 
 def result_samples(result: Result) -> dict[str, Sample]:
     """Every gateable metric of a result, with its window values."""
     figures = result.metrics
     samples = {n: Sample(figures[n], tuple(w.figures[n] for w in result.windows)) for n in WINDOW_METRICS}
-    samples.update({n: Sample(figures[n], ()) for n in SINGLE_METRICS})
+    samples.update({n: Sample(figures[n], ()) for n in SINGLE_METRICS if n in figures})
     return samples
 
 
@@ -101,6 +105,8 @@ def validate_entry(entry: dict[str, Any]) -> None:
             values = metric.get(key, [])
             if not isinstance(values, list) or not all(_number(v) and v > 0 for v in values):
                 raise ValueError(f"metrics -> {name}: {key!r} must be a list of numbers > 0")
+    if "layers" in entry:
+        validate_layer_entry(entry["layers"])
 
 
 def describe(entry: dict[str, Any]) -> str:

@@ -15,6 +15,18 @@ class ModelError(OvbenchError):
     """The model cannot be found, read, reshaped or compiled."""
 
 
+class DynamicInputs(ModelError):
+    """Inputs with dynamic dimensions and nothing that says what to run them with."""
+
+    def __init__(self, described: list[str]) -> None:
+        super().__init__(
+            f"the model has dynamic inputs: {', '.join(described)}. Say what to run it with: "
+            "shape='[1,3,224,224]' (reshape before compiling, like benchmark_app -shape), "
+            "data_shape='[1,3,224,224][1,3,448,448]' (keep it dynamic and run these shapes, like "
+            "-data_shape), or inputs= files whose arrays have the shapes"
+        )
+
+
 class DeviceUnavailable(OvbenchError):
     """The requested device is not among ``Core.available_devices``."""
 

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 import pytest
 
 from . import options
+from .config_files import with_files
 from .errors import DeviceUnavailable, OvbenchError
 from .markers import marker_keywords
 from .models import LoadedModel
@@ -85,7 +86,11 @@ class Measurer:
         marker = marker_keywords(self._request.node)
         marker.pop("model", None)
         settings, _ = merge(options.defaults(config), marker, call, options.forced_device(config))
-        return settings
+        try:
+            return with_files(settings, self._session.rootdir)
+        except OvbenchError as exc:
+            problem = exc
+        pytest.fail(f"ovbench: {self._request.node.nodeid}: {problem}", pytrace=False)
 
     def _model(self, spec: Any) -> LoadedModel:
         __tracebackhide__ = True
@@ -117,7 +122,7 @@ class Measurer:
         from . import judging
 
         session, nodeid = self._session, plain_nodeid(self._request.node.nodeid)
-        compiled = session.compile(loaded, settings.device, settings.compile_config(self._mode))
+        compiled = session.compile(loaded, settings, self._mode)
         env_key = session.env_key(settings.device)
         reference = settings.extra.get("reference")
         if not session.update and (reference is not None or session.reference_rev):

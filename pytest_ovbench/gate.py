@@ -11,6 +11,9 @@ from typing import Any
 import numpy as np
 
 from .baseline import entry_samples
+from .layers import layer_changes
+from .memory import SLACK_MB
+from .memory import UNAVAILABLE as MEMORY_REASON
 from .metrics import WINDOW_METRICS
 from .result import Result
 from .verdict import (
@@ -27,6 +30,7 @@ from .verdict import (
     window_noise,
 )
 
+MEMORY = ("compile_memory_mb", "infer_memory_mb")
 DEFAULT_TOLERANCE = 0.05
 DEFAULT_FLOOR = 0.06  # spread of one run's figure between runs, assumed at least (README "Method")
 DEFAULT_ALPHA = 0.01
@@ -85,11 +89,30 @@ def worst(comparisons: Sequence[Comparison]) -> str:
 def _stored_comparison(
     stored: Mapping[str, Sample], runs: Sequence[Result], metric: str, rule: Rule
 ) -> Comparison:
+    if any(metric not in run.metrics for run in runs):
+        baseline = stored[metric].value if metric in stored else float("nan")
+        return not_measured(metric, baseline, rule)
     current = [run.metrics[metric] for run in runs]
     if metric not in stored:
         return Comparison(metric, NO_BASELINE, float("nan"), current[0], rule.tolerance)
     windows = [w.figures[metric] for w in runs[0].windows] if metric in WINDOW_METRICS else []
-    return compare_runs(metric, stored[metric], current, rule, window_noise(windows))
+    return within_slack(compare_runs(metric, stored[metric], current, rule, window_noise(windows)))
+
+
+def within_slack(comparison: Comparison) -> Comparison:
+    """Memory figures that moved by less than memory.SLACK_MB pass, whatever the ratio."""
+    moved = abs(comparison.current - comparison.baseline)
+    if comparison.metric in MEMORY and comparison.status != PASS and moved < SLACK_MB:
+        return replace(comparison, status=PASS, reason=f"moved {moved:.1f} MiB, less than {SLACK_MB:g} MiB")
+    return comparison
+
+
+def not_measured(metric: str, baseline: float, rule: Rule) -> Comparison:
+    """A gated figure this run does not have (memory where it cannot be measured, cached compile
+    time without cache_dir=, read time of an in-memory model)."""
+    why = f" ({MEMORY_REASON[0]})" if metric in MEMORY and MEMORY_REASON else ""
+    reason = f"{metric} was not measured in this run{why}"
+    return Comparison(metric, INCONCLUSIVE, baseline, float("nan"), rule.tolerance, reason=reason)
 
 
 def judge_stored(
@@ -127,9 +150,20 @@ def distrust_busy(comparisons: list[Comparison], runs: Sequence[Result], limit: 
 
 def _pooled(results: Sequence[Result], metric: str) -> Sample:
     """One sample from several alternating runs: every pair's window, the runs' geometric mean."""
-    windows = tuple(w.figures[metric] for r in results for w in r.windows)
+    windows = tuple(w.figures[metric] for r in results for w in r.windows if metric in w.figures)
     values = [r.metrics[metric] for r in results]
     return Sample(float(np.exp(np.mean(np.log(values)))) if len(values) > 1 else values[0], windows)
+
+
+def _paired_comparison(
+    candidates: Sequence[Result], references: Sequence[Result], metric: str, rule: Rule
+) -> Comparison:
+    if any(metric not in r.metrics for r in [*candidates, *references]):
+        known = [r.metrics[metric] for r in references if metric in r.metrics]
+        return not_measured(metric, known[0] if known else float("nan"), rule)
+    return within_slack(
+        compare_paired(metric, _pooled(references, metric), _pooled(candidates, metric), rule)
+    )
 
 
 def judge_paired(
@@ -145,9 +179,7 @@ def judge_paired(
     def judge(alpha: float) -> list[Comparison]:
         candidates, references = [c for c, _ in runs], [r for _, r in runs]
         return [
-            compare_paired(
-                m, _pooled(references, m), _pooled(candidates, m), policy.rule(m, paired=True, alpha=alpha)
-            )
+            _paired_comparison(candidates, references, m, policy.rule(m, paired=True, alpha=alpha))
             for m in metrics
         ]
 
@@ -163,6 +195,8 @@ def should_rewrite(entry: dict[str, Any] | None, runs: Sequence[Result], policy:
     properties changed, so baseline diffs in PRs show only real changes."""
     if entry is None or entry.get("properties") != runs[0].properties:
         return True
+    if runs[0].layers and (not entry.get("layers") or layer_changes(entry["layers"], runs[0].layers)):
+        return True  # no stored plan yet, or the plan changed: exact, no noise involved
     stored = entry_samples(entry)
     metrics = sorted({*policy.metrics(runs[0].mode), "median", "throughput"})
     if any(m not in stored for m in metrics):

@@ -14,6 +14,7 @@ from .compiling import Compiled
 from .environment import openvino_version
 from .errors import OvbenchError
 from .gate import Policy, judge_paired, judge_stored, should_rewrite, with_marker
+from .layers import layer_changes, layer_entry, top_moves
 from .measure import measure, measure_alternating
 from .models import LoadedModel, model_hash
 from .reference import files_at_revision
@@ -57,7 +58,7 @@ def read_entries(session: OvbenchSession, path: Path) -> Entries:
 
 
 def _finish(result: Result, loaded: LoadedModel) -> Result:
-    result.read_ms = loaded.read_ms
+    result.read_ms = loaded.read_ms if loaded.path is not None else None
     result.model_path = str(loaded.path) if loaded.path else None
     return result
 
@@ -87,10 +88,21 @@ def against_baseline(
         return measurement
     measurement.source = f"{relative(session, path)}, {describe(entry)}"
     keep_baseline(measurement, entry_samples(entry))
+    compare_layers(measurement, entry.get("layers"))
     measurement.comparisons = judge_stored(
         result, entry, policy_for(session, settings), lambda: measure(compiled, settings, mode, watch)
     )
     return measurement
+
+
+def compare_layers(measurement: Measurement, baseline: dict[str, Any] | None) -> None:
+    """With per-layer counters on both sides: the exact plan changes and the biggest time moves."""
+    layers = measurement.result.layers
+    if not layers or not baseline:
+        return
+    measurement.baseline_layers = baseline
+    measurement.layer_changes = [change.describe() for change in layer_changes(baseline, layers)]
+    measurement.layer_moves = top_moves(baseline, layers)
 
 
 def keep_baseline(measurement: Measurement, samples: dict[str, Sample]) -> None:
@@ -149,7 +161,7 @@ def against_reference(
         measurement = Measurement(nodeid, _finish(measure(compiled, settings, mode), loaded), loaded, env_key)
         measurement.source = source
         return measurement
-    ref_compiled = session.compile(reference, settings.device, settings.compile_config(mode))
+    ref_compiled = session.compile(reference, settings, mode)
     paired_settings = replace(settings, windows=max(settings.windows, 2))
     seconds = settings.stop_rule()[1]
     watch = session.watch(
@@ -162,4 +174,5 @@ def against_reference(
     measurement = Measurement(nodeid, _finish(candidate, loaded), loaded, env_key, comparisons, source)
     measurement.reference = ref_result
     keep_baseline(measurement, result_samples(ref_result))
+    compare_layers(measurement, layer_entry(ref_result.layers) if ref_result.layers else None)
     return measurement

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .result import FloatArray
 
@@ -27,6 +28,7 @@ class RawRun:
     ends_s: FloatArray  # perf_counter at each completion (async: when the loop picked it up)
     start_s: float
     end_s: float
+    feed_ids: npt.NDArray[np.int64] | None = None  # which input set each latency's inference took
 
     @property
     def duration(self) -> float:
@@ -100,6 +102,102 @@ def run_async(queue: Any, niter: int | None, seconds: float | None) -> RawRun:
     latencies.extend(queue[i].latency for i in sorted(in_flight))
     ends.extend([end] * len(in_flight))
     return RawRun(np.asarray(latencies), np.asarray(ends), start, end)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """What the cycling loops do besides inferring: the input sets to take in turn (``set_input_tensors``
+    dicts; a single set is put in place before the loop, not in it), how often to reset the state
+    of a stateful model (every ``reset_every`` inferences of a request, 0: never), and the multiple
+    of inferences the run ends on (the number of shape groups, so each is measured alike)."""
+
+    tensors: list[dict[int, Any]]
+    reset_every: int = 0
+    multiple: int = 1
+
+
+def run_sync_cycle(request: Any, cycle: Cycle, niter: int | None, seconds: float | None) -> RawRun:
+    """``run_sync`` taking the input sets in turn and resetting state at the cycle's cadence. The
+    set and reset calls stay outside ``InferRequest.latency`` but inside the run's wall time."""
+    latencies: list[float] = []
+    ends: list[float] = []
+    feeds, reset_every, multiple = cycle.tensors, cycle.reset_every, cycle.multiple
+    count_feeds = len(feeds)
+    infer, set_tensors, reset, clock = (
+        request.infer,
+        request.set_input_tensors,
+        request.reset_state,
+        time.perf_counter,
+    )
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = now = clock()
+        iterations, deadline = _limits(niter, seconds, start)
+        count = 0
+        while count < iterations or now < deadline or count % multiple:
+            if count_feeds > 1:
+                set_tensors(feeds[count % count_feeds])
+            if reset_every and count % reset_every == 0:
+                reset()
+            infer()
+            now = clock()
+            latencies.append(request.latency)
+            ends.append(now)
+            count += 1
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    ids = np.arange(count, dtype=np.int64) % count_feeds
+    return RawRun(np.asarray(latencies), np.asarray(ends), start, now, ids)
+
+
+def run_async_cycle(queue: Any, cycle: Cycle, niter: int | None, seconds: float | None) -> RawRun:
+    """``run_async`` where each submitted inference takes the next input set (benchmark_app's full
+    mode) and each request's state is reset every ``reset_every`` of its own inferences."""
+    size = len(queue)
+    feeds, reset_every = cycle.tensors, cycle.reset_every
+    count_feeds = len(feeds)
+    multiple = math.lcm(size, cycle.multiple)
+    in_flight: dict[int, int] = {}  # request id -> the feed it runs
+    done = [0] * size
+    latencies: list[float] = []
+    ends: list[float] = []
+    ids: list[int] = []
+    clock = time.perf_counter
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = now = clock()
+        iterations, deadline = _limits(niter, seconds, start)
+        count = 0
+        while count < iterations or now < deadline or count % multiple:
+            idle = queue.get_idle_request_id()
+            now = clock()
+            request = queue[idle]
+            if idle in in_flight:
+                latencies.append(request.latency)
+                ends.append(now)
+                ids.append(in_flight[idle])
+            feed = count % count_feeds
+            if count_feeds > 1:
+                request.set_input_tensors(feeds[feed])
+            if reset_every and done[idle] % reset_every == 0:
+                request.reset_state()
+            done[idle] += 1
+            in_flight[idle] = feed
+            queue.start_async()
+            count += 1
+        queue.wait_all()
+        end = clock()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    for index in sorted(in_flight):
+        latencies.append(queue[index].latency)
+        ends.append(end)
+        ids.append(in_flight[index])
+    return RawRun(np.asarray(latencies), np.asarray(ends), start, end, np.asarray(ids, dtype=np.int64))
 
 
 def warm_up_sync(request: Any, seconds: float) -> float:

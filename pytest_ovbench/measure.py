@@ -12,13 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .compiling import Compiled
 from .contention import foreign_load, snapshot
-from .inputs import fill_request, make_inputs
-from .loops import RawRun, run_async, run_sync, warm_up_async, warm_up_sync
+from .feeds import Feed, groups_of
+from .inputs import fill_request
+from .loops import Cycle, RawRun, run_async, run_async_cycle, run_sync, run_sync_cycle
+from .memory import phase
+from .prepare import describe_changes
 from .result import FloatArray, Result, Window, split_windows
 from .settings import Settings
+from .shapes import ALL
 from .stats import LatencyStats
 
 
@@ -31,68 +36,170 @@ def settings_record(settings: Settings, mode: str) -> dict[str, Any]:
         "time": seconds,
         "windows": settings.windows,
     }
-    for key in ("nireq", "nstreams", "nthreads"):
+    for key in ("nireq", "nstreams", "nthreads", "infer_precision", "reset_state", "cache_dir"):
         if getattr(settings, key) is not None:
             record[key] = getattr(settings, key)
     if settings.config:
-        record["config"] = dict(settings.config)
+        record["config"] = settings.config if isinstance(settings.config, str) else dict(settings.config)
+    record.update(describe_changes(settings.changes()))
+    if settings.data_shape:
+        record["data_shape"] = {"*" if k == ALL else k: list(v) for k, v in settings.data_shape.items()}
+    if settings.inputs is not None:
+        record["inputs"] = describe_inputs(settings.inputs)
+    if settings.perf_counts:
+        record["perf_counts"] = True
     return record
+
+
+def describe_inputs(spec: Any) -> Any:
+    """``inputs=`` as plain values: paths as text, pinned arrays by shape and type."""
+    if isinstance(spec, dict):
+        return {name: describe_inputs(value) for name, value in spec.items()}
+    if isinstance(spec, np.ndarray):
+        return f"array {list(spec.shape)} {spec.dtype}"
+    return spec if isinstance(spec, (bool, int, float)) else str(spec)
+
+
+PROFILE_ITERATIONS = 20  # inferences averaged for per-layer counters in sync mode
 
 
 @dataclass
 class Runner:
-    """A compiled model ready to be measured: its request (sync) or queue (async), warmed up."""
+    """A compiled model ready to be measured: its request (sync) or queue (async), fed and warmed up."""
 
     compiled: Compiled
     mode: str
     target: Any  # InferRequest or AsyncInferQueue
-    first_inference_ms: float
+    feeds: list[Feed]
+    cycle: Cycle | None  # None: one static input set, filled once (the plain loops)
+    first_inference_ms: float = 0.0
 
     @classmethod
     def prepare(cls, compiled: Compiled, settings: Settings, mode: str) -> Runner:
-        arrays = make_inputs(compiled.compiled_model)
+        feeds = compiled.feeds(settings)
         if mode == "sync":
-            request = compiled.compiled_model.create_infer_request()
-            fill_request(request, arrays)
-            return cls(compiled, mode, request, warm_up_sync(request, settings.warmup))
-        from openvino import AsyncInferQueue
+            target: Any = compiled.compiled_model.create_infer_request()
+            requests = [target]
+        else:
+            from openvino import AsyncInferQueue
 
-        queue = AsyncInferQueue(compiled.compiled_model, settings.nireq or 0)
-        for index in range(len(queue)):
-            fill_request(queue[index], arrays)
-        return cls(compiled, mode, queue, warm_up_async(queue, settings.warmup))
+            target = AsyncInferQueue(compiled.compiled_model, settings.nireq or 0)
+            requests = [target[index] for index in range(len(target))]
+        cycle = _cycle(feeds, compiled, requests[0], settings)
+        for request in requests:
+            _feed_first(request, feeds[0], cycle)
+        runner = cls(compiled, mode, target, feeds, cycle)
+        runner.first_inference_ms = runner.first_round()
+        if settings.warmup > 0:
+            runner.run(None, settings.warmup)
+        return runner
 
     @property
     def nireq(self) -> int:
         return 1 if self.mode == "sync" else len(self.target)
 
+    @property
+    def requests(self) -> list[Any]:
+        return [self.target] if self.mode == "sync" else [self.target[i] for i in range(len(self.target))]
+
+    def first_round(self) -> float:
+        """Every request runs once; the first inference's latency (ms) is returned."""
+        if self.mode == "sync":
+            self.target.infer()
+            return float(self.target.latency)
+        for _ in range(len(self.target)):
+            self.target.start_async()
+        self.target.wait_all()
+        return float(self.target[0].latency)
+
     def run(self, niter: int | None, seconds: float | None) -> RawRun:
+        if self.cycle is not None:
+            cycling = run_sync_cycle if self.mode == "sync" else run_async_cycle
+            return cycling(self.target, self.cycle, niter, seconds)
         loop = run_sync if self.mode == "sync" else run_async
         return loop(self.target, niter, seconds)
 
+    def profile(self) -> list[Any]:
+        """Per-layer counters after the measured loop: sync runs ``PROFILE_ITERATIONS`` more
+        inferences reading the counters after each; async averages the counters every request
+        holds from its last inference of the run (read once, so the loop itself never reads them)."""
+        from .layers import profile, read_counters
+
+        if self.mode == "sync":
+            return profile(self.target, PROFILE_ITERATIONS)
+        return read_counters(self.requests)
+
+    def frames(self, raw: RawRun) -> float:
+        """Frames per inference over a run: the batch, or with input sets of several batches their
+        mean over the inferences made."""
+        if raw.feed_ids is None or len({f.batch for f in self.feeds}) == 1:
+            return float(self.feeds[0].batch if self.cycle is not None else self.compiled.batch)
+        batches = np.array([feed.batch for feed in self.feeds], dtype=np.float64)
+        return float(batches[raw.feed_ids].mean()) if raw.feed_ids.size else 1.0
+
+    def groups(
+        self, latencies: FloatArray, feed_ids: npt.NDArray[np.int64] | None
+    ) -> dict[str, LatencyStats]:
+        """Latency per shape group (only when there are several)."""
+        labels = groups_of(self.feeds)
+        if not labels or feed_ids is None:
+            return {}
+        of_feed = np.array([labels.index(feed.group) for feed in self.feeds])[feed_ids]
+        return {
+            label: LatencyStats.from_samples(latencies[of_feed == index])
+            for index, label in enumerate(labels)
+            if np.any(of_feed == index)
+        }
+
     def result(
-        self, settings: Settings, latencies: FloatArray, duration: float, windows: list[Window]
+        self, settings: Settings, raw: RawRun, duration: float, windows: list[Window], frames: float
     ) -> Result:
-        compiled = self.compiled
+        compiled, latencies = self.compiled, raw.latencies_ms
         return Result(
             name=settings.name or self.mode,
             mode=self.mode,
             device=settings.device,
             count=int(latencies.size),
             duration=duration,
-            throughput=compiled.batch * latencies.size / duration,
+            throughput=frames * latencies.size / duration,
             latency=LatencyStats.from_samples(latencies),
             latencies=latencies,
             windows=windows,
             first_inference_ms=self.first_inference_ms,
             compile_ms=compiled.compile_ms,
-            read_ms=None,
+            read_ms=compiled.read_ms,
             nireq=self.nireq,
-            batch=compiled.batch,
+            batch=round(frames) or 1,
             properties=dict(compiled.properties),
             settings=settings_record(settings, self.mode),
             model_name=compiled.compiled_model.get_runtime_model().get_friendly_name(),
+            groups=self.groups(latencies, raw.feed_ids),
+            cached_compile_ms=compiled.cached_compile_ms,
+            compile_memory_mb=compiled.compile_memory_mb,
         )
+
+
+def _cycle(feeds: list[Feed], compiled: Compiled, request: Any, settings: Settings) -> Cycle | None:
+    """The cycling loop's plan, or None when the plain loops do: one input set, static shapes,
+    no state to reset."""
+    stateful = bool(request.query_state())
+    reset_every = settings.reset_state if settings.reset_state is not None else len(feeds)
+    reset_every = reset_every if stateful else 0
+    dynamic = any(port.get_partial_shape().is_dynamic for port in compiled.compiled_model.inputs)
+    if len(feeds) == 1 and not dynamic and not reset_every:
+        return None
+    from openvino import Tensor
+
+    tensors = [{i: Tensor(a) for i, a in enumerate(feed.arrays) if a is not None} for feed in feeds]
+    return Cycle(tensors, reset_every, max(1, len(groups_of(feeds))))
+
+
+def _feed_first(request: Any, feed: Feed, cycle: Cycle | None) -> None:
+    """Put the first input set in place, outside any measured loop."""
+    if cycle is None:
+        fill_request(request, list(feed.arrays))
+    else:
+        request.set_input_tensors(cycle.tensors[0])
 
 
 Watch = Callable[[], AbstractContextManager[object]]
@@ -103,15 +210,20 @@ def measure(compiled: Compiled, settings: Settings, mode: str, watch: Watch = nu
 
     ``watch`` wraps the measured loop (the pytest glue shows progress with it; nothing per iteration).
     """
-    runner = Runner.prepare(compiled, settings, mode)
     niter, seconds = settings.stop_rule()
-    before = snapshot()
-    with watch():
-        raw = runner.run(niter, seconds)
-    load = foreign_load(before, snapshot())
-    windows = split_windows(raw.latencies_ms, raw.ends_s, raw.start_s, compiled.batch, settings.windows)
-    result = runner.result(settings, raw.latencies_ms, raw.duration, windows)
+    with phase() as used:
+        runner = Runner.prepare(compiled, settings, mode)
+        before = snapshot()
+        with watch():
+            raw = runner.run(niter, seconds)
+        load = foreign_load(before, snapshot())
+    frames = runner.frames(raw)
+    windows = split_windows(raw.latencies_ms, raw.ends_s, raw.start_s, frames, settings.windows)
+    result = runner.result(settings, raw, raw.duration, windows, frames)
     result.foreign_load = load
+    result.infer_memory_mb, result.peak_memory_mb = used.increase_mb, used.peak_mb
+    if settings.perf_counts:
+        result.layers = runner.profile()
     return result
 
 
@@ -157,8 +269,14 @@ def measure_alternating(
 
 
 def _combined(runner: Runner, settings: Settings, raws: Sequence[RawRun]) -> Result:
-    latencies = np.concatenate([raw.latencies_ms for raw in raws])
-    duration = sum(raw.duration for raw in raws)
-    batch = runner.compiled.batch
-    windows = [Window.of(raw.latencies_ms, raw.duration, batch) for raw in raws]
-    return runner.result(settings, latencies, duration, windows)
+    ids = [raw.feed_ids for raw in raws]
+    joined = RawRun(
+        np.concatenate([raw.latencies_ms for raw in raws]),
+        np.concatenate([raw.ends_s for raw in raws]),
+        raws[0].start_s,
+        raws[-1].end_s,
+        None if any(i is None for i in ids) else np.concatenate(ids),  # type: ignore[arg-type]
+    )
+    frames = runner.frames(joined)
+    windows = [Window.of(raw.latencies_ms, raw.duration, runner.frames(raw)) for raw in raws]
+    return runner.result(settings, joined, sum(raw.duration for raw in raws), windows, frames)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 WINDOW_METRICS = ("median", "mean", "min", "max", "p90", "p99", "throughput")
-SINGLE_METRICS = ("first_inference_ms", "compile_ms")
+# One figure per run, no windows: cold start (ms) and peak resident memory (MiB).
+SINGLE_METRICS = (
+    "first_inference_ms",
+    "compile_ms",
+    "cached_compile_ms",
+    "read_ms",
+    "compile_memory_mb",
+    "infer_memory_mb",
+)
 METRICS = (*WINDOW_METRICS, *SINGLE_METRICS)
 HIGHER_IS_BETTER = frozenset({"throughput"})
 
@@ -17,6 +25,10 @@ LABELS = {
     "throughput": ("throughput", "inf/s"),
     "first_inference_ms": ("first inference", "ms"),
     "compile_ms": ("compile time", "ms"),
+    "cached_compile_ms": ("compile time from cache", "ms"),
+    "read_ms": ("model read time", "ms"),
+    "compile_memory_mb": ("compile peak memory", "MiB"),
+    "infer_memory_mb": ("inference peak memory", "MiB"),
 }
 
 

@@ -79,6 +79,20 @@ def _measurement_options(group: Any) -> None:
         help="fail instead of skip when the device is unavailable, and fail tests "
         "that have no baseline (ini: ov_strict)",
     )
+    group.addoption(
+        "--ov-perf-counts",
+        action="store_true",
+        default=None,
+        help="collect per-layer counters (PERF_COUNT) in every measurement, keep each layer's "
+        "execution type in baselines and report plan changes (ini: ov_perf_counts)",
+    )
+    group.addoption(
+        "--ov-cache-dir",
+        metavar="FOLDER",
+        default=None,
+        help="OpenVINO model cache folder: also measure compiling from a warm cache "
+        "(cached_compile_ms) (ini: ov_cache_dir)",
+    )
 
 
 def _gate_options(group: Any) -> None:
@@ -101,6 +115,14 @@ def _gate_options(group: Any) -> None:
         default=None,
         help="reference mode: measure the model files as they are at git revision REV "
         "alternately with the current ones and judge the paired ratio",
+    )
+    group.addoption(
+        "--ov-fail-on-plan-change",
+        action="store_true",
+        default=None,
+        help="fail a test whose execution plan changed against its baseline or reference: a layer "
+        "fell back to a reference kernel, lost a fusion or changed precision (needs --ov-perf-counts; "
+        "default: a warning) (ini: ov_fail_on_plan_change)",
     )
     group.addoption(
         "--ov-fail-on-improvement",
@@ -145,10 +167,13 @@ def _ini_options(parser: pytest.Parser) -> None:
         default="",
     )
     parser.addini("ov_fail_on_improvement", "see --ov-fail-on-improvement", type="bool", default=False)
+    parser.addini("ov_fail_on_plan_change", "see --ov-fail-on-plan-change", type="bool", default=False)
     parser.addini("ov_device", "default OpenVINO device for ovbench measurements", default="CPU")
     parser.addini("ov_time", "default measurement time in seconds", default="")
     parser.addini("ov_niter", "default number of inferences per measurement", default="")
     parser.addini("ov_strict", "see --ov-strict", type="bool", default=False)
+    parser.addini("ov_perf_counts", "see --ov-perf-counts", type="bool", default=False)
+    parser.addini("ov_cache_dir", "see --ov-cache-dir", default="")
 
 
 def _ini_value(config: pytest.Config, name: str, convert: Any) -> Any:
@@ -168,6 +193,11 @@ def defaults(config: pytest.Config) -> dict[str, Any]:
     niter = config.getoption("ov_niter")
     values["time"] = time_s if time_s is not None else _ini_value(config, "ov_time", positive_seconds)
     values["niter"] = niter if niter is not None else _ini_value(config, "ov_niter", positive_int)
+    if _flag(config, "ov_perf_counts", "ov_perf_counts"):
+        values["perf_counts"] = True
+    cache_dir = config.getoption("ov_cache_dir") or str(config.getini("ov_cache_dir")).strip()
+    if cache_dir:
+        values["cache_dir"] = cache_dir
     return values
 
 
@@ -184,6 +214,10 @@ def strict(config: pytest.Config) -> bool:
 def _flag(config: pytest.Config, option: str, ini: str) -> bool:
     value = config.getoption(option)
     return bool(value) if value is not None else bool(config.getini(ini))
+
+
+def fail_on_plan_change(config: pytest.Config) -> bool:
+    return _flag(config, "ov_fail_on_plan_change", "ov_fail_on_plan_change")
 
 
 def fail_on_improvement(config: pytest.Config) -> bool:

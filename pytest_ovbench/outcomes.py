@@ -14,7 +14,7 @@ import pytest
 
 from .gate import worst
 from .records import junit_properties, measurement_record
-from .report import verdict_message
+from .report import plan_message, verdict_message
 from .session import Measurement, OvbenchSession, OvbenchWarning
 from .storage import BaselineError, EntryKey, write_entries
 from .verdict import IMPROVED, INCONCLUSIVE, NO_BASELINE, REGRESSED
@@ -90,6 +90,10 @@ def settle(item: pytest.Item, session: OvbenchSession) -> None:
     for m in measurements:
         if worst(m.comparisons) == INCONCLUSIVE:
             item.warn(OvbenchWarning(verdict_message(m)))
+        elif m.layer_changes and not failing(m, session) and not session.fail_on_plan_change:
+            item.warn(OvbenchWarning(plan_message(m)))
     failed = [verdict_message(m) for m in measurements if failing(m, session)]
+    if session.fail_on_plan_change:
+        failed += [plan_message(m) for m in measurements if m.layer_changes and not failing(m, session)]
     if failed:
         pytest.fail("\n".join(failed), pytrace=False)

@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from .gate import worst
+from .layers import layer_records
 
 if TYPE_CHECKING:
     from .session import Measurement
@@ -60,6 +61,11 @@ def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str
         "baseline_windows": dict(m.baseline_windows),
         "baseline_figures": {k: _number(v) for k, v in m.baseline_figures.items()},
     }
+    if result.layers:
+        record["layers"] = layer_records(result.layers, m.baseline_layers)
+        record["layer_changes"] = list(m.layer_changes)
+    if result.groups:
+        record["groups"] = {label: stats.as_dict() for label, stats in result.groups.items()}
     if m.reference is not None:
         record["reference_figures"] = {k: _number(v) for k, v in m.reference.metrics.items()}
     if with_latencies:

@@ -64,9 +64,27 @@ def verdict_message(m: Measurement) -> str:
     lines = [head, *(comparison_line(c) for c in m.comparisons if c.status != PASS)]
     kind = "reference" if m.reference is not None else "baseline"
     lines.append(f"  {kind}: {m.source}")
+    if m.layer_moves and status != PASS:
+        lines.append("  layers whose time moved most:")
+        lines.extend(f"    {line}" for line in m.layer_moves)
+    lines.extend(plan_lines(m))
     if status == "inconclusive":
         lines.append(ADVICE)
     return "\n".join(lines)
+
+
+def plan_lines(m: Measurement) -> list[str]:
+    """The execution-plan changes found with per-layer counters (exact, no timing involved)."""
+    if not m.layer_changes:
+        return []
+    kind = "reference" if m.reference is not None else "baseline"
+    return [f"  execution plan changed against the {kind}:", *(f"    {line}" for line in m.layer_changes)]
+
+
+def plan_message(m: Measurement) -> str:
+    """The warning (or, with --ov-fail-on-plan-change, failure) for a changed execution plan."""
+    head = f"ovbench: {m.nodeid} {m.result.name!r}: execution plan changed"
+    return "\n".join([head, *plan_lines(m)[1:], f"  baseline: {m.source}"])
 
 
 def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
@@ -77,6 +95,9 @@ def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
             for metric in metrics:
                 current = figure(r["figures"][metric]) if metric else ""
                 rows.append([r["test"], r["name"], metric, "", current, "", r["verdict"]])
+        if r.get("layer_changes"):
+            changed = f"{len(r['layer_changes'])} changed"
+            rows.append([r["test"], r["name"], "layers", "", changed, "", "plan changed"])
         for c in r["comparisons"]:
             change = "" if c["change"] is None else f"{c['change']:+.1%}"
             rows.append(

@@ -34,7 +34,7 @@ class Window:
         return self.figures["throughput"]
 
     @classmethod
-    def of(cls, latencies_ms: FloatArray, duration_s: float, batch: int) -> Window:
+    def of(cls, latencies_ms: FloatArray, duration_s: float, batch: float) -> Window:
         stats = LatencyStats.from_samples(latencies_ms).as_dict()
         figures = {k: float(stats[k]) for k in WINDOW_METRICS if k in stats}
         figures["throughput"] = batch * latencies_ms.size / max(duration_s, 1e-9)
@@ -42,7 +42,7 @@ class Window:
 
 
 def split_windows(
-    latencies_ms: FloatArray, ends_s: FloatArray, start_s: float, batch: int, windows: int
+    latencies_ms: FloatArray, ends_s: FloatArray, start_s: float, batch: float, windows: int
 ) -> list[Window]:
     """Cut a run into ``windows`` slices of equal count (in completion order).
 
@@ -91,14 +91,27 @@ class Result:
     model_name: str = ""
     model_path: str | None = None
     foreign_load: float | None = None  # share of the machine's CPU others used meanwhile (0..1)
+    groups: dict[str, LatencyStats] = field(default_factory=dict)  # latency per shape group (data_shape=)
+    cached_compile_ms: float | None = None  # compile from a warm cache_dir
+    compile_memory_mb: float | None = None  # peak resident memory compiling needed (MiB)
+    infer_memory_mb: float | None = None  # peak resident memory requests and inference needed (MiB)
+    peak_memory_mb: float | None = None  # the process's resident peak during inference (MiB)
+    layers: list[Any] = field(default_factory=list)  # layers.Layer, with perf_counts
 
     @property
     def metrics(self) -> dict[str, float]:
-        """Every gateable figure by name (latency statistics in ms, throughput in inferences/s)."""
+        """Every gateable figure by name (latency statistics in ms, throughput in inferences/s,
+        cold-start times in ms, memory in MiB); figures not measured are left out."""
         figures = {k: v for k, v in self.latency.as_dict().items() if k != "count"}
-        figures.update(
-            throughput=self.throughput, first_inference_ms=self.first_inference_ms, compile_ms=self.compile_ms
-        )
+        figures.update(throughput=self.throughput, first_inference_ms=self.first_inference_ms)
+        optional = {
+            "compile_ms": self.compile_ms,
+            "cached_compile_ms": self.cached_compile_ms,
+            "read_ms": self.read_ms,
+            "compile_memory_mb": self.compile_memory_mb,
+            "infer_memory_mb": self.infer_memory_mb,
+        }
+        figures.update({k: float(v) for k, v in optional.items() if v is not None})
         return figures
 
     def summary(self) -> str:

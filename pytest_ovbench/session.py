@@ -7,6 +7,7 @@ use, so a run without ovbench tests never pays for it.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -16,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .errors import ModelError
+from .errors import DynamicInputs, ModelError
 from .models import LoadedModel, dynamic_inputs, read_model, resolve_path
+from .prepare import ModelChanges, apply_changes
+from .settings import Settings
 
 if TYPE_CHECKING:
     from .compiling import CompileCache, Compiled
@@ -27,6 +30,13 @@ if TYPE_CHECKING:
     from .verdict import Comparison
 
 SESSION_KEY = pytest.StashKey["OvbenchSession"]()
+
+
+def _check_static(model: Any, settings: Settings, label: str) -> None:
+    """A model left dynamic needs data_shape= or inputs= to say what it runs with."""
+    dynamic = dynamic_inputs(model)
+    if dynamic and not settings.data_shape and settings.inputs is None:
+        raise DynamicInputs(dynamic)
 
 
 class OvbenchWarning(pytest.PytestWarning):
@@ -50,6 +60,9 @@ class Measurement:
     test_id: str = ""
     baseline_windows: dict[str, list[float]] = field(default_factory=dict)  # for reports
     baseline_figures: dict[str, float] = field(default_factory=dict)  # for reports
+    baseline_layers: dict[str, Any] | None = None  # the stored execution plan (perf_counts)
+    layer_changes: list[str] = field(default_factory=list)  # plan changes against it, described
+    layer_moves: list[str] = field(default_factory=list)  # layers whose time moved most
 
 
 @dataclass
@@ -63,6 +76,7 @@ class OvbenchSession:
     update: bool = False
     reference_rev: str | None = None
     fail_on_improvement: bool = False
+    fail_on_plan_change: bool = False  # a changed execution plan (perf_counts) fails the test
     keep_latencies: bool = False  # records carry every latency (for --ov-json / --ov-report)
     progress_writer: Callable[[str], None] | None = None  # -v: progress of long measurements
     measurements: list[Measurement] = field(default_factory=list)
@@ -75,6 +89,7 @@ class OvbenchSession:
     _entries: dict[Path, Entries] = field(default_factory=dict)
     _env_keys: dict[str, str] = field(default_factory=dict)
     _temp_dirs: list[Path] = field(default_factory=list)
+    _prepared_models: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def core(self) -> Any:
@@ -105,24 +120,49 @@ class OvbenchSession:
         self._models_by_id[id(loaded.model)] = loaded
         return loaded
 
-    def compile(self, loaded: LoadedModel, device: str, config: dict[str, Any]) -> Compiled:
+    def compile(self, loaded: LoadedModel, settings: Settings, mode: str) -> Compiled:
+        """The model prepared (shape=, layout=, ...) and compiled for the settings, once per session."""
         if self._compile_cache is None:
             from .compiling import CompileCache
 
             self._compile_cache = CompileCache(self.core)
-        identity = str(loaded.path) if loaded.path is not None else id(loaded.model)
+        changes = settings.changes()
+        identity = (str(loaded.path) if loaded.path is not None else id(loaded.model), changes.key())
         label = str(loaded.path) if loaded.path is not None else repr(loaded.model.get_friendly_name())
-        dynamic = dynamic_inputs(loaded.model)
-        if dynamic:
-            raise ModelError(
-                f"model {label} has dynamic inputs: {', '.join(dynamic)}. Measurements need static "
-                "shapes: reshape it (ov_model.reshape({'input': [1, 3, 224, 224]})) and pass it as "
-                "infer_sync(model=...)"
-            )
         try:
-            return self._compile_cache.compile(loaded.model, identity, device, config)
+            model = self._prepared(loaded, changes, identity)
+            _check_static(model, settings, label)
+            cache_dir = self.cache_dir(settings.cache_dir)
+            compiled = self._compile_cache.compile(
+                model, identity, settings.device, settings.compile_config(mode), cache_dir
+            )
         except ModelError as exc:
             raise ModelError(f"{label}: {exc}") from None
+        compiled.read_ms = loaded.read_ms if loaded.path is not None else None
+        return compiled
+
+    def _prepared(self, loaded: LoadedModel, changes: ModelChanges, identity: Any) -> Any:
+        if not changes:
+            return loaded.model
+        if identity not in self._prepared_models:
+            self._prepared_models[identity] = apply_changes(loaded.model, changes)
+        return self._prepared_models[identity]
+
+    def cache_dir(self, folder: str | None) -> str | None:
+        """``cache_dir=`` / --ov-cache-dir as an absolute, existing, writable folder."""
+        if folder is None:
+            return None
+        path = resolve_path(folder, self.rootdir)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ModelError(f"cannot create the model cache folder {path}: {exc.strerror}") from None
+        if not os.access(path, os.W_OK):
+            raise ModelError(
+                f"the model cache folder {path} is not writable: fix its permissions or give "
+                "another folder with cache_dir= / --ov-cache-dir"
+            )
+        return str(path)
 
     def env_key(self, device: str) -> str:
         if device not in self._env_keys:
@@ -176,6 +216,7 @@ class OvbenchSession:
             self._compile_cache.clear()
         self._models_by_path.clear()
         self._models_by_id.clear()
+        self._prepared_models.clear()
         self._core = None
         for folder in self._temp_dirs:
             shutil.rmtree(folder, ignore_errors=True)

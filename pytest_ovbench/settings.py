@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import Any, Callable
 
 from .metrics import parse_gate, parse_tolerance
+from .prepare import ModelChanges
+from .shapes import element_type, parse_data_shape, parse_layout, parse_precision, parse_shape
 
 HINTS = ("latency", "throughput", "cumulative_throughput", "none")
 DEFAULT_TIME_S = 2.0
@@ -79,10 +82,38 @@ def _nstreams(value: Any) -> int | str:
     return positive_int(value)
 
 
-def _config(value: Any) -> dict[str, Any]:
+def _config(value: Any) -> dict[str, Any] | str:
+    if isinstance(value, (str, PurePath)) and str(value).strip():
+        return str(value)  # a JSON file (benchmark_app -load_config), read by the glue
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        raise ValueError("expected a dict of OpenVINO property names to values")
+        raise ValueError("expected a dict of OpenVINO property names to values, or a JSON file's path")
     return dict(value)
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected True or False")
+    return value
+
+
+def _folder(value: Any) -> str:
+    if not isinstance(value, (str, PurePath)) or not str(value).strip():
+        raise ValueError("expected a folder path")
+    return str(value)
+
+
+def _inputs(value: Any) -> Any:
+    if isinstance(value, (str, PurePath)) and str(value).strip():
+        return value
+    if isinstance(value, Mapping) and value and all(isinstance(k, str) and k for k in value):
+        return dict(value)
+    raise ValueError(
+        "expected a file or folder path, or a dict input name -> file, folder, array or value to pin"
+    )
+
+
+def _infer_precision(value: Any) -> str:
+    return element_type(value)
 
 
 def _name(value: Any) -> str:
@@ -113,6 +144,17 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "gate": parse_gate,
     "tolerance": parse_tolerance,
     "reference": _model,
+    "shape": parse_shape,
+    "data_shape": parse_data_shape,
+    "layout": parse_layout,
+    "batch": positive_int,
+    "inputs": _inputs,
+    "reset_state": non_negative_int,
+    "input_precision": parse_precision,
+    "output_precision": parse_precision,
+    "infer_precision": _infer_precision,
+    "cache_dir": _folder,
+    "perf_counts": _flag,
 }
 
 
@@ -144,11 +186,26 @@ class Settings:
     nireq: int | None = None
     nstreams: int | str | None = None
     nthreads: int | None = None
-    config: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] | str = field(default_factory=dict)  # str: a JSON file not read yet
     name: str | None = None
     warmup: float = 0.2
     windows: int = DEFAULT_WINDOWS
+    shape: dict[str, str] = field(default_factory=dict)
+    data_shape: dict[str, list[str]] = field(default_factory=dict)
+    layout: dict[str, str] = field(default_factory=dict)
+    batch: int | None = None
+    inputs: Any = None
+    reset_state: int | None = None  # None: when the input sets start over (every inference for one set)
+    input_precision: dict[str, str] = field(default_factory=dict)
+    output_precision: dict[str, str] = field(default_factory=dict)
+    infer_precision: str | None = None
+    cache_dir: str | None = None
+    perf_counts: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def changes(self) -> ModelChanges:
+        """What to change in the model before compiling (shape, layout, batch, element types)."""
+        return ModelChanges(self.shape, self.layout, self.batch, self.input_precision, self.output_precision)
 
     def stop_rule(self) -> tuple[int | None, float | None]:
         """(niter, seconds): with neither given, the CI default of DEFAULT_TIME_S seconds."""
@@ -174,6 +231,12 @@ class Settings:
             config["NUM_STREAMS"] = self.nstreams
         if self.nthreads is not None:
             config["INFERENCE_NUM_THREADS"] = self.nthreads
+        if self.infer_precision is not None:
+            config["INFERENCE_PRECISION_HINT"] = self.infer_precision
+        if self.perf_counts:
+            config["PERF_COUNT"] = True
+        if isinstance(self.config, str):
+            raise ValueError(f"config file {self.config} must be read before compiling (config_files.py)")
         config.update(self.config)
         return config
 

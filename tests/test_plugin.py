@@ -229,6 +229,6 @@ def test_dynamic_inputs_without_shape_are_named(pytester: pytest.Pytester) -> No
     )
     result = pytester.runpytest(*FAST)
     result.assert_outcomes(failed=1)
-    assert "dyn.xml has dynamic inputs: pixels [?,3,8,8]. Measurements need static shapes" in (
-        result.stdout.str()
-    )
+    text = result.stdout.str()
+    assert "dyn.xml: the model has dynamic inputs: pixels [?,3,8,8]. Say what to run it with" in text
+    assert "shape=" in text and "data_shape=" in text
