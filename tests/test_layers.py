@@ -10,10 +10,9 @@ from typing import Any
 
 import numpy as np
 import openvino as ov
-import openvino.opset13 as ops
 import pytest
 import yaml
-from tiny_models import build_tiny
+from tiny_models import build_tiny, conv_relu
 
 from pytest_ovbench.layers import (
     SEVERITY,
@@ -48,37 +47,6 @@ def ready_request(compiled_model: Any) -> Any:
 
 def profiled(core: ov.Core, model: Any, iterations: int = 3, **config: Any) -> list[Layer]:
     return profile(ready_request(compiled(core, model, **config)), iterations)
-
-
-def named(node: Any, name: str) -> Any:
-    node.set_friendly_name(name)
-    return node
-
-
-def conv_relu(*, tap: bool = False, quantized: bool = False) -> Any:
-    """Conv + Relu with fixed node names, so that two variants can be compared node by node.
-
-    ``tap`` also returns the convolution's own output, which keeps the Relu from being fused into it.
-    ``quantized`` puts FakeQuantize on the input and the weights, so that the CPU runs the
-    convolution in int8 (low-precision transformations).
-    """
-    rng = np.random.default_rng(0)
-    image = ops.parameter([1, 3, 16, 16], np.float32, name="image")
-    weights: Any = ops.constant(rng.standard_normal((8, 3, 3, 3)).astype(np.float32))
-    source: Any = image
-    if quantized:
-        source = _fake_quantize(image, 0.0, 2.55, 256, "quantize")
-        weights = _fake_quantize(weights, -4.0, 4.0, 255, "weights_quantize")
-    conv = named(ops.convolution(source, weights, [1, 1], [1, 1], [1, 1], [1, 1]), "conv")
-    results = [named(ops.result(named(ops.relu(conv), "relu")), "out")]
-    if tap:
-        results.append(named(ops.result(conv), "tap"))
-    return ov.Model(results, [image], "conv_relu")
-
-
-def _fake_quantize(node: Any, low: float, high: float, levels: int, name: str) -> Any:
-    low_c, high_c = ops.constant(np.float32(low)), ops.constant(np.float32(high))
-    return named(ops.fake_quantize(node, low_c, high_c, low_c, high_c, levels), name)
 
 
 def by_name(layers: Sequence[Layer]) -> dict[str, Layer]:

@@ -69,3 +69,62 @@ def save_heavy(folder: Path, name: str = "heavy.xml") -> Path:
     path = folder / name
     ov.save_model(build_heavy(), path)
     return path
+
+
+def stateful_model() -> Any:
+    """An accumulator: the state (ReadValue/Assign 'acc', zeros after a reset) plus the input.
+    The output tells how many inferences ran since the last reset (all-ones input)."""
+    import openvino as ov
+    import openvino.opset6 as ops6
+    import openvino.opset13 as ops
+
+    x = ops.parameter([1, 4], np.float32, name="x")
+    state = ops6.read_value(ops.constant(np.zeros((1, 4), np.float32)), "acc", np.float32, [1, 4])
+    total = ops.add(state, x)
+    return ov.Model([ops.result(total)], [ops6.assign(total, "acc")], [x], "accumulator")
+
+
+def dynamic_conv() -> Any:
+    """A convolution with dynamic batch, height and width ([?,3,?,?])."""
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    x = ops.parameter([-1, 3, -1, -1], np.float32, name="pixels")
+    w = ops.constant(np.ones((4, 3, 3, 3), np.float32))
+    return ov.Model([ops.relu(ops.convolution(x, w, [1, 1], [1, 1], [1, 1], [1, 1]))], [x], "dynamic_conv")
+
+
+def named(node: Any, name: str) -> Any:
+    node.set_friendly_name(name)
+    return node
+
+
+def conv_relu(*, tap: bool = False, quantized: bool = False) -> Any:
+    """Conv + Relu with fixed node names, so that two variants can be compared node by node.
+
+    ``tap`` also returns the convolution's own output, which keeps the Relu from being fused into it.
+    ``quantized`` puts FakeQuantize on the input and the weights, so that the CPU runs the
+    convolution in int8 (low-precision transformations).
+    """
+    import openvino as ov
+    import openvino.opset13 as ops13
+
+    rng = np.random.default_rng(0)
+    image = ops13.parameter([1, 3, 16, 16], np.float32, name="image")
+    weights: Any = ops13.constant(rng.standard_normal((8, 3, 3, 3)).astype(np.float32))
+    source: Any = image
+    if quantized:
+        source = _fake_quantize(image, 0.0, 2.55, 256, "quantize")
+        weights = _fake_quantize(weights, -4.0, 4.0, 255, "weights_quantize")
+    conv = named(ops13.convolution(source, weights, [1, 1], [1, 1], [1, 1], [1, 1]), "conv")
+    results = [named(ops13.result(named(ops13.relu(conv), "relu")), "out")]
+    if tap:
+        results.append(named(ops13.result(conv), "tap"))
+    return ov.Model(results, [image], "conv_relu")
+
+
+def _fake_quantize(node: Any, low: float, high: float, levels: int, name: str) -> Any:
+    import openvino.opset13 as ops13
+
+    low_c, high_c = ops13.constant(np.float32(low)), ops13.constant(np.float32(high))
+    return named(ops13.fake_quantize(node, low_c, high_c, low_c, high_c, levels), name)
