@@ -11,12 +11,17 @@ from .settings import SettingsError, validate
 MARKER_HELP = (
     "ovbench(model=None, device='CPU', hint=None, niter=None, time=None, nireq=None, "
     "nstreams=None, nthreads=None, config=None, name=None, warmup=0.2, windows=10, gate=None, "
-    "tolerance=None, reference=None): "
+    "tolerance=None, reference=None, shape=None, data_shape=None, layout=None, batch=None, "
+    "inputs=None, reset_state=None, input_precision=None, output_precision=None, "
+    "infer_precision=None, cache_dir=None, perf_counts=False): "
     "settings of the OpenVINO measurements this test makes with the infer_sync / infer_queue "
     "fixtures (pytest-ovbench). hint: latency|throughput|cumulative_throughput|none; time in "
     "seconds; with niter and time both, both must be met. gate: metrics judged against the "
     "baseline (default median for sync, throughput for async); tolerance: allowed worsening, a "
-    "fraction or a dict per metric; reference: a model measured alternately as the baseline."
+    "fraction or a dict per metric; reference: a model measured alternately as the baseline. "
+    "shape/data_shape/layout/batch/inputs/input_precision/output_precision/infer_precision/"
+    "cache_dir/perf_counts: as benchmark_app's -shape/-data_shape/-layout/-b/-i/-ip/-op/-infer_precision/"
+    "-cache_dir/-pc (README: 'benchmark_app options')."
 )
 
 
