@@ -52,7 +52,7 @@ def make_entry(
             metrics[name]["windows"] = [w.figures[name] for run in runs for w in run.windows]
     first = runs[0]
     loads = [run.foreign_load for run in runs if run.foreign_load is not None]
-    entry = {
+    entry: dict[str, Any] = {
         "recorded": datetime.date.today().isoformat(),
         "openvino": openvino,
         "model_sha256": model_sha256,
@@ -64,6 +64,12 @@ def make_entry(
     }
     if first.layers:
         entry["layers"] = layer_entry(first.layers)  # the execution plan: same in every run
+    speeds = [run.machine_ms for run in runs if run.machine_ms is not None]
+    if first.yardstick and len(speeds) == len(runs):
+        machine: dict[str, Any] = {"yardstick": first.yardstick, "value": geometric_mean(speeds)}
+        if len(runs) > 1:
+            machine["runs"] = speeds
+        entry["machine"] = machine
     return entry
 
 
@@ -107,6 +113,27 @@ def validate_entry(entry: dict[str, Any]) -> None:
                 raise ValueError(f"metrics -> {name}: {key!r} must be a list of numbers > 0")
     if "layers" in entry:
         validate_layer_entry(entry["layers"])
+    if "machine" in entry:
+        _validate_machine(entry["machine"])
+
+
+def _validate_machine(machine: Any) -> None:
+    if not isinstance(machine, dict) or not isinstance(machine.get("yardstick"), str):
+        raise ValueError("'machine' must be a mapping with 'yardstick' (a name), 'value' and 'runs'")
+    if not _number(machine.get("value")) or machine["value"] <= 0:
+        raise ValueError("machine: 'value' must be a number > 0")
+    runs = machine.get("runs", [])
+    if not isinstance(runs, list) or not all(_number(v) and v > 0 for v in runs):
+        raise ValueError("machine: 'runs' must be a list of numbers > 0")
+
+
+def machine_sample(entry: dict[str, Any]) -> tuple[str, Sample] | None:
+    """The machine's speed when the entry was recorded (yardstick name, ms per inference)."""
+    machine = entry.get("machine")
+    if not isinstance(machine, dict):
+        return None
+    runs = tuple(float(v) for v in machine.get("runs", ()))
+    return str(machine["yardstick"]), Sample(float(machine["value"]), (), runs)
 
 
 def describe(entry: dict[str, Any]) -> str:

@@ -36,6 +36,7 @@ class Compiled:
     read_ms: float | None = None
     cached_compile_ms: float | None = None  # compiling again from a warm cache_dir
     compile_memory_mb: float | None = None
+    label: str = ""  # the model's path or name, for messages
     _feeds: dict[str, list[Feed]] = field(default_factory=dict)
 
     def feeds(self, settings: Settings) -> list[Feed]:
@@ -44,7 +45,10 @@ class Compiled:
 
         key = repr((settings.data_shape, settings.inputs))
         if key not in self._feeds:
-            self._feeds[key] = plan_feeds(self.model, settings.data_shape, settings.inputs, Path("."))
+            try:
+                self._feeds[key] = plan_feeds(self.model, settings.data_shape, settings.inputs, Path("."))
+            except ModelError as exc:
+                raise ModelError(f"{self.label}: {exc}" if self.label else str(exc)) from None
         return self._feeds[key]
 
 

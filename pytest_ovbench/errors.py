@@ -18,12 +18,19 @@ class ModelError(OvbenchError):
 class DynamicInputs(ModelError):
     """Inputs with dynamic dimensions and nothing that says what to run them with."""
 
-    def __init__(self, described: list[str]) -> None:
+    def __init__(self, described: list[str], several_inputs: bool = False) -> None:
+        # With several inputs, show the named forms (an unnamed shape would apply to every input).
+        name = described[0].split(" ")[0]
+        shape = f"shape={{'{name}': [1, 3, 224, 224]}}" if several_inputs else "shape='[1,3,224,224]'"
+        data = (
+            f"data_shape='{name}[1,3,224,224][1,3,448,448]'"
+            if several_inputs
+            else ("data_shape='[1,3,224,224][1,3,448,448]'")
+        )
         super().__init__(
             f"the model has dynamic inputs: {', '.join(described)}. Say what to run it with: "
-            "shape='[1,3,224,224]' (reshape before compiling, like benchmark_app -shape), "
-            "data_shape='[1,3,224,224][1,3,448,448]' (keep it dynamic and run these shapes, like "
-            "-data_shape), or inputs= files whose arrays have the shapes"
+            f"{shape} (reshape before compiling, like benchmark_app -shape), {data} (keep it dynamic "
+            "and run these shapes, like -data_shape), or inputs= files whose arrays have the shapes"
         )
 
 

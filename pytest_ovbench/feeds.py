@@ -124,7 +124,7 @@ def _check_dynamic(model: Any, shapes: Sequence[Any], files: Sequence[Mapping[st
         if s is None and display_name(p) not in covered
     ]
     if missing:
-        raise DynamicInputs(missing)
+        raise DynamicInputs(missing, len(model.inputs) > 1)
 
 
 def _feed(model: Any, arrays: list[Array | None]) -> Feed:

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from .baseline import entry_samples
+from .baseline import entry_samples, machine_sample
 from .layers import layer_changes
 from .memory import SLACK_MB
 from .memory import UNAVAILABLE as MEMORY_REASON
-from .metrics import WINDOW_METRICS
+from .metrics import HIGHER_IS_BETTER, WINDOW_METRICS
 from .result import Result
 from .verdict import (
     IMPROVED,
@@ -86,8 +86,15 @@ def worst(comparisons: Sequence[Comparison]) -> str:
     return max((c.status for c in comparisons), key=lambda s: SEVERITY[s])
 
 
+Machine = tuple[str, Sample]  # (yardstick name, its ms per inference when the entry was recorded)
+
+
 def _stored_comparison(
-    stored: Mapping[str, Sample], runs: Sequence[Result], metric: str, rule: Rule
+    stored: Mapping[str, Sample],
+    runs: Sequence[Result],
+    metric: str,
+    rule: Rule,
+    machine: Machine | None = None,
 ) -> Comparison:
     if any(metric not in run.metrics for run in runs):
         baseline = stored[metric].value if metric in stored else float("nan")
@@ -96,7 +103,41 @@ def _stored_comparison(
     if metric not in stored:
         return Comparison(metric, NO_BASELINE, float("nan"), current[0], rule.tolerance)
     windows = [w.figures[metric] for w in runs[0].windows] if metric in WINDOW_METRICS else []
+    if machine is not None and _yardstick_applies(machine[0], runs, metric):
+        return _against_machine(stored[metric], machine[1], runs, metric, rule, window_noise(windows))
     return within_slack(compare_runs(metric, stored[metric], current, rule, window_noise(windows)))
+
+
+def _yardstick_applies(name: str, runs: Sequence[Result], metric: str) -> bool:
+    return metric in WINDOW_METRICS and all(r.yardstick == name and r.machine_ms for r in runs)
+
+
+def _against_machine(
+    stored: Sample, machine: Sample, runs: Sequence[Result], metric: str, rule: Rule, noise: float
+) -> Comparison:
+    """Compare figures relative to the machine's speed (yardstick.py): latencies in yardstick
+    inferences, throughput in inferences per yardstick inference, each run with its own yardstick."""
+    power = 1.0 if metric in HIGHER_IS_BETTER else -1.0
+    if len(stored.run_values) == len(machine.run_values):
+        pairs = zip(stored.run_values, machine.run_values)
+        base_runs = tuple(value * speed**power for value, speed in pairs)
+    else:  # hand-edited: only the pooled values can be paired
+        base_runs = (stored.value * machine.value**power,)
+    base = Sample(_geomean(base_runs), (), base_runs)
+    speeds = [float(r.machine_ms or 0.0) for r in runs]
+    current = [r.metrics[metric] * speed**power for r, speed in zip(runs, speeds)]
+    made = compare_runs(metric, base, current, rule, noise)
+    today = _geomean(speeds) ** power  # back to today's units for display
+    return replace(
+        made,
+        baseline=made.baseline / today,
+        current=made.current / today,
+        machine=_geomean(speeds) / machine.value,
+    )
+
+
+def _geomean(values: Sequence[float]) -> float:
+    return float(np.exp(np.mean(np.log(values))))
 
 
 def within_slack(comparison: Comparison) -> Comparison:
@@ -122,11 +163,12 @@ def judge_stored(
     improvements fail tests, better) at the loose screening level is joined by ``confirmations``
     more runs, and the verdict rests on all of them together."""
     stored = entry_samples(entry)
+    machine = machine_sample(entry)
     metrics = policy.metrics(result.mode)
     runs = [result]
 
     def judge(alpha: float) -> list[Comparison]:
-        return [_stored_comparison(stored, runs, m, policy.rule(m, alpha=alpha)) for m in metrics]
+        return [_stored_comparison(stored, runs, m, policy.rule(m, alpha=alpha), machine) for m in metrics]
 
     if not policy.needs_confirmation(judge(policy.screen_alpha)) or policy.confirmations == 0:
         return judge(policy.alpha)
@@ -201,4 +243,7 @@ def should_rewrite(entry: dict[str, Any] | None, runs: Sequence[Result], policy:
     metrics = sorted({*policy.metrics(runs[0].mode), "median", "throughput"})
     if any(m not in stored for m in metrics):
         return True
-    return any(_stored_comparison(stored, runs, m, policy.rule(m)).status != PASS for m in metrics)
+    machine = machine_sample(entry)
+    if runs[0].yardstick and machine is None:
+        return True  # the entry predates the yardstick: record the machine's speed with it
+    return any(_stored_comparison(stored, runs, m, policy.rule(m), machine).status != PASS for m in metrics)

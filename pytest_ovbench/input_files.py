@@ -286,7 +286,8 @@ def _fit(array: Array, port: PortInfo, source: str) -> Array:
             f"static dimensions must match exactly (dynamic ones, '?', take the file's size)"
         )
     # np.load keeps a Fortran-ordered file's order; tensors want C order.
-    return np.ascontiguousarray(_convert(array, port, source))
+    # asarray, not ascontiguousarray: that one turns a rank-0 array (a scalar input) into shape (1,)
+    return np.asarray(_convert(array, port, source), order="C")
 
 
 def _pin(value: Array, port: PortInfo) -> Array:
@@ -306,7 +307,7 @@ def _pin(value: Array, port: PortInfo) -> Array:
     target = tuple(size if dim is None else dim for dim, size in zip(port.shape, sizes))
     converted = _convert(value, port, what)
     try:
-        return np.ascontiguousarray(np.broadcast_to(converted, target))
+        return np.asarray(np.broadcast_to(converted, target), order="C")
     except ValueError:
         raise InputFileError(
             f"{_expects(port)}; {what} does not broadcast to it; give an array of that shape, or one "
@@ -370,7 +371,7 @@ def _arrange(frames: list[Array], order: str) -> Array:
     """HWC frames laid out as the input's axes say (a transpose for NCHW / CHW)."""
     source = "NHWC" if "N" in order else "HWC"
     stacked = np.stack(frames) if "N" in order else frames[0]
-    return np.ascontiguousarray(stacked.transpose([source.index(axis) for axis in order]))
+    return np.asarray(stacked.transpose([source.index(axis) for axis in order]), order="C")
 
 
 def _image_geometry(port: PortInfo, image: Path) -> _ImageGeometry:

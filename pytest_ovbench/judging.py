@@ -76,12 +76,17 @@ def against_baseline(
     path, test_id = baseline_location(session, nodeid)
     entries = read_entries(session, path)  # a corrupt file fails fast, before measuring
     watch = session.watch(f"{test_id} {settings.name or mode!r}", settings.stop_rule()[1])
-    result = _finish(measure(compiled, settings, mode, watch), loaded)
+    yardstick = session.yardstick(settings, mode)
+
+    def measure_again() -> Result:
+        return _finish(measure(compiled, settings, mode, watch, yardstick), loaded)
+
+    result = measure_again()
     measurement = Measurement(nodeid, result, loaded, env_key, baseline_file=path, test_id=test_id)
     entry = entries.get(test_id, {}).get(result.name, {}).get(env_key)
     if session.update:
         policy = policy_for(session, settings)
-        more = [measure(compiled, settings, mode, watch) for _ in range(policy.baseline_runs - 1)]
+        more = [measure_again() for _ in range(policy.baseline_runs - 1)]
         return planned_update(measurement, entry, policy, [result, *more])
     if entry is None:
         measurement.source = f"no entry in {relative(session, path)} for {env_key}"
@@ -89,9 +94,7 @@ def against_baseline(
     measurement.source = f"{relative(session, path)}, {describe(entry)}"
     keep_baseline(measurement, entry_samples(entry))
     compare_layers(measurement, entry.get("layers"))
-    measurement.comparisons = judge_stored(
-        result, entry, policy_for(session, settings), lambda: measure(compiled, settings, mode, watch)
-    )
+    measurement.comparisons = judge_stored(result, entry, policy_for(session, settings), measure_again)
     return measurement
 
 

@@ -224,12 +224,54 @@ def _shown(value: Any) -> str:
 # -------------------------------------------------------------------------------------- comparison
 
 
+_NUMBER = re.compile(r"\d+")
+
+
+def aligned(
+    baseline: Mapping[str, Mapping[str, Any]], layers: Sequence[Layer]
+) -> dict[str, Mapping[str, Any]]:
+    """The baseline keyed by this run's node names.
+
+    Nodes OpenVINO names itself carry a number from a counter of the whole process
+    (``Convolution_109445``, ``Multiply_30917_abcd_acdb_...``): the same graph compiled after other
+    models gets other numbers. Names that match exactly are paired first; the rest are paired when
+    they differ only in their numbers and have the same type, in the order of those numbers (the
+    order OpenVINO created them). Baseline nodes left over keep their names (they were removed).
+    """
+    result: dict[str, Mapping[str, Any]] = {
+        layer.name: baseline[layer.name] for layer in layers if layer.name in baseline
+    }
+    current = {layer.name for layer in layers}
+    spare: dict[tuple[str, str], list[str]] = {}
+    for name, old in baseline.items():
+        if name not in current:
+            spare.setdefault((_NUMBER.sub("#", name), str(old.get("type"))), []).append(name)
+    for key in spare:
+        spare[key].sort(key=_numbers)
+    unpaired = sorted(
+        (layer for layer in layers if layer.name not in baseline), key=lambda layer: _numbers(layer.name)
+    )
+    for layer in unpaired:
+        candidates = spare.get((_NUMBER.sub("#", layer.name), layer.type))
+        if candidates:
+            result[layer.name] = baseline[candidates.pop(0)]
+    for names in spare.values():
+        result.update({name: baseline[name] for name in names})
+    return result
+
+
+def _numbers(name: str) -> tuple[int, ...]:
+    return tuple(int(number) for number in _NUMBER.findall(name))
+
+
 def layer_changes(baseline: Mapping[str, Mapping[str, Any]], layers: Sequence[Layer]) -> list[LayerChange]:
     """The exact, timing-free differences of the execution plan against a (validated) baseline.
 
-    Compares each node's exec_type and status by node name, and finds nodes added or removed. Sorted
-    by ``SEVERITY``, most serious first; within a kind in execution order.
+    Compares each node's exec_type and status by node name (see :func:`aligned` for names OpenVINO
+    numbers itself), and finds nodes added or removed. Sorted by ``SEVERITY``, most serious first;
+    within a kind in execution order.
     """
+    baseline = aligned(baseline, layers)
     current = {layer.name: layer for layer in layers}
     changes = [_change(baseline[layer.name], layer) for layer in layers if layer.name in baseline]
     changes += [
@@ -301,6 +343,7 @@ def top_moves(
     For example ``conv (Convolution, brgconv_avx2_f32): 2.08 -> 3.10 ms (+49%)``. Layers new in this
     run or gone from it count as moves from or to nothing. Layers that did not move are left out.
     """
+    baseline = aligned(baseline, layers)
     moves = [
         (abs((after or 0.0) - (before or 0.0)), _move_line(head, before, after))
         for head, before, after in _timed(baseline, layers)
@@ -356,6 +399,7 @@ def layer_records(
     layers: Sequence[Layer], baseline: Mapping[str, Mapping[str, Any]] | None
 ) -> list[dict[str, Any]]:
     """The layers for the JSON and HTML reports, each with its baseline time (None when unknown)."""
+    baseline = aligned(baseline or {}, layers)
     return [
         {
             "name": layer.name,
@@ -363,7 +407,7 @@ def layer_records(
             "exec_type": layer.exec_type,
             "status": layer.status,
             "real_time_ms": layer.real_time_ms,
-            "baseline_real_time_ms": _baseline_ms(baseline or {}, layer.name),
+            "baseline_real_time_ms": _baseline_ms(baseline, layer.name),
         }
         for layer in layers
     ]

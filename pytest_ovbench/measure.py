@@ -6,9 +6,9 @@ alternating slices of one run (reference mode), so that drift of the machine hit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from .compiling import Compiled
 from .contention import foreign_load, snapshot
+from .errors import ModelError, openvino_reason
 from .feeds import Feed, groups_of
 from .inputs import fill_request
 from .loops import Cycle, RawRun, run_async, run_async_cycle, run_sync, run_sync_cycle
@@ -25,6 +26,7 @@ from .result import FloatArray, Result, Window, split_windows
 from .settings import Settings
 from .shapes import ALL
 from .stats import LatencyStats
+from .yardstick import SHARE, YARDSTICK, machine_ms
 
 
 def settings_record(settings: Settings, mode: str) -> dict[str, Any]:
@@ -86,13 +88,28 @@ class Runner:
             target = AsyncInferQueue(compiled.compiled_model, settings.nireq or 0)
             requests = [target[index] for index in range(len(target))]
         cycle = _cycle(feeds, compiled, requests[0], settings)
-        for request in requests:
-            _feed_first(request, feeds[0], cycle)
         runner = cls(compiled, mode, target, feeds, cycle)
-        runner.first_inference_ms = runner.first_round()
-        if settings.warmup > 0:
-            runner.run(None, settings.warmup)
+        with runner.explained():
+            for request in requests:
+                _feed_first(request, feeds[0], cycle)
+            runner.first_inference_ms = runner.first_round()
+            if settings.warmup > 0:
+                runner.run(None, settings.warmup)
         return runner
+
+    @contextmanager
+    def explained(self) -> Iterator[None]:
+        """OpenVINO's errors while inferring (a shape the model can't take, ...) as a ModelError
+        naming the model and the input shapes."""
+        try:
+            yield
+        except RuntimeError as exc:
+            groups = ", ".join(dict.fromkeys(_shapes_text(self.compiled.model, feed) for feed in self.feeds))
+            raise ModelError(
+                f"{self.compiled.label or 'the model'}: OpenVINO cannot infer with inputs {groups}:\n  "
+                + openvino_reason(exc).replace("\n", "\n  ")
+                + "\n  fix: check shape=, data_shape= and inputs= against the shapes the model accepts"
+            ) from None
 
     @property
     def nireq(self) -> int:
@@ -179,6 +196,16 @@ class Runner:
         )
 
 
+def _shapes_text(model: Any, feed: Feed) -> str:
+    from .prepare import display_name
+
+    return " ".join(
+        f"{display_name(port)}[{','.join(str(d) for d in array.shape)}]"
+        for port, array in zip(model.inputs, feed.arrays)
+        if array is not None
+    )
+
+
 def _cycle(feeds: list[Feed], compiled: Compiled, request: Any, settings: Settings) -> Cycle | None:
     """The cycling loop's plan, or None when the plain loops do: one input set, static shapes,
     no state to reset."""
@@ -205,26 +232,62 @@ def _feed_first(request: Any, feed: Feed, cycle: Cycle | None) -> None:
 Watch = Callable[[], AbstractContextManager[object]]
 
 
-def measure(compiled: Compiled, settings: Settings, mode: str, watch: Watch = nullcontext) -> Result:
-    """Warm up, run the loop once until the limits are met, cut it into windows.
+def measure(
+    compiled: Compiled,
+    settings: Settings,
+    mode: str,
+    watch: Watch = nullcontext,
+    yardstick: Compiled | None = None,
+) -> Result:
+    """Warm up, run the loop until the limits are met, cut it into windows.
 
-    ``watch`` wraps the measured loop (the pytest glue shows progress with it; nothing per iteration).
+    With a ``yardstick`` (stored-baseline mode, see yardstick.py) the run is cut into
+    ``settings.windows`` slices, each followed by the yardstick for ``SHARE`` of that slice's time,
+    and the result carries the machine's speed (``machine_ms``). ``watch`` wraps the measured loop
+    (the pytest glue shows progress with it; nothing per iteration).
     """
-    niter, seconds = settings.stop_rule()
+    ruler = Runner.prepare(yardstick, _plain(settings), mode) if yardstick is not None else None
     with phase() as used:
         runner = Runner.prepare(compiled, settings, mode)
         before = snapshot()
-        with watch():
-            raw = runner.run(niter, seconds)
+        with watch(), runner.explained():
+            raws, ruler_raws = _run(runner, ruler, settings)
         load = foreign_load(before, snapshot())
-    frames = runner.frames(raw)
-    windows = split_windows(raw.latencies_ms, raw.ends_s, raw.start_s, frames, settings.windows)
-    result = runner.result(settings, raw, raw.duration, windows, frames)
+    if ruler is None:
+        raw = raws[0]
+        frames = runner.frames(raw)
+        windows = split_windows(raw.latencies_ms, raw.ends_s, raw.start_s, frames, settings.windows)
+        result = runner.result(settings, raw, raw.duration, windows, frames)
+    else:
+        result = _combined(runner, settings, raws)
+        machine = _combined(ruler, _plain(settings), ruler_raws)
+        result.machine_ms = machine_ms(machine.latency.median, machine.throughput, mode)
+        result.yardstick = YARDSTICK
     result.foreign_load = load
     result.infer_memory_mb, result.peak_memory_mb = used.increase_mb, used.peak_mb
     if settings.perf_counts:
         result.layers = runner.profile()
     return result
+
+
+def _plain(settings: Settings) -> Settings:
+    """The yardstick's settings: the same loop, hint and limits, none of the model's inputs."""
+    return replace(settings, data_shape={}, inputs=None, reset_state=None, perf_counts=False, warmup=0.1)
+
+
+def _run(runner: Runner, ruler: Runner | None, settings: Settings) -> tuple[list[RawRun], list[RawRun]]:
+    """The measured loop; with a yardstick, slices of the model each followed by the yardstick."""
+    niter, seconds = settings.stop_rule()
+    if ruler is None:
+        return [runner.run(niter, seconds)], []
+    slices = settings.windows if niter is None else max(1, min(settings.windows, niter))
+    counts = [None] * slices if niter is None else [len(part) for part in np.array_split(range(niter), slices)]
+    raws: list[RawRun] = []
+    ruler_raws: list[RawRun] = []
+    for count in counts:  # niter=7 stays 7 inferences, spread over the slices
+        raws.append(runner.run(count, None if seconds is None else seconds / slices))
+        ruler_raws.append(ruler.run(None, SHARE * raws[-1].duration))
+    return raws, ruler_raws
 
 
 def measure_sync(compiled: Compiled, settings: Settings) -> Result:

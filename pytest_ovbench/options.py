@@ -125,6 +125,13 @@ def _gate_options(group: Any) -> None:
         "default: a warning) (ini: ov_fail_on_plan_change)",
     )
     group.addoption(
+        "--ov-no-yardstick",
+        action="store_true",
+        default=None,
+        help="stored mode: do not measure the machine yardstick alongside the model; compare raw "
+        "figures only (ini: ov_yardstick = false)",
+    )
+    group.addoption(
         "--ov-fail-on-improvement",
         action="store_true",
         default=None,
@@ -167,6 +174,9 @@ def _ini_options(parser: pytest.Parser) -> None:
         default="",
     )
     parser.addini("ov_fail_on_improvement", "see --ov-fail-on-improvement", type="bool", default=False)
+    parser.addini(
+        "ov_yardstick", "stored mode measures the machine yardstick (default true)", type="bool", default=True
+    )
     parser.addini("ov_fail_on_plan_change", "see --ov-fail-on-plan-change", type="bool", default=False)
     parser.addini("ov_device", "default OpenVINO device for ovbench measurements", default="CPU")
     parser.addini("ov_time", "default measurement time in seconds", default="")
@@ -214,6 +224,10 @@ def strict(config: pytest.Config) -> bool:
 def _flag(config: pytest.Config, option: str, ini: str) -> bool:
     value = config.getoption(option)
     return bool(value) if value is not None else bool(config.getini(ini))
+
+
+def use_yardstick(config: pytest.Config) -> bool:
+    return not config.getoption("ov_no_yardstick") and bool(config.getini("ov_yardstick"))
 
 
 def fail_on_plan_change(config: pytest.Config) -> bool:

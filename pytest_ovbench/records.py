@@ -32,6 +32,8 @@ def comparison_record(c: Comparison) -> dict[str, Any]:
         "p_value": _number(c.p_value),
         "noise": _number(c.noise),
         "reason": c.reason,
+        "machine": _number(c.machine),
+        "stored": _number(c.raw_baseline),
     }
 
 
@@ -61,6 +63,8 @@ def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str
         "baseline_windows": dict(m.baseline_windows),
         "baseline_figures": {k: _number(v) for k, v in m.baseline_figures.items()},
     }
+    if m.new_entry is not None:  # update mode: what was written (all runs pooled), not the first run
+        record["recorded_figures"] = {k: v["value"] for k, v in m.new_entry["metrics"].items()}
     if result.layers:
         record["layers"] = layer_records(result.layers, m.baseline_layers)
         record["layer_changes"] = list(m.layer_changes)

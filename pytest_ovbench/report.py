@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from .session import Measurement
     from .verdict import Comparison
 
+PLAN_LINES = 12  # plan changes listed in a message, most serious first
+
 ADVICE = (
     "  what to do: measure longer (@pytest.mark.ovbench(time=...)), run on a quieter runner, or use "
     "reference mode (--ov-reference-rev=origin/main) so both models share the machine's noise"
@@ -42,9 +44,12 @@ def comparison_line(c: Comparison) -> str:
     label, unit = LABELS[c.metric]
     sign = "-" if c.metric in HIGHER_IS_BETTER else "+"
     evidence = f"p={c.p_value:.2g}" if not math.isnan(c.p_value) else "no evidence"
+    machine = (
+        "" if math.isnan(c.machine) else f" with the machine {c.machine - 1:+.1%} slower by the yardstick"
+    )
     line = (
-        f"  {label}  {figure(c.baseline)} {unit} -> {figure(c.current)} {unit}  "
-        f"({c.change:+.1%}, allowed {sign}{c.tolerance:.0%}, {evidence})"
+        f"  {label}  {figure(c.raw_baseline)} {unit} -> {figure(c.current)} {unit}  "
+        f"({c.change:+.1%}{machine}, allowed {sign}{c.tolerance:.0%}, {evidence})"
     )
     return f"{line}: {c.reason}" if c.reason else line
 
@@ -78,7 +83,12 @@ def plan_lines(m: Measurement) -> list[str]:
     if not m.layer_changes:
         return []
     kind = "reference" if m.reference is not None else "baseline"
-    return [f"  execution plan changed against the {kind}:", *(f"    {line}" for line in m.layer_changes)]
+    shown = [f"    {line}" for line in m.layer_changes[:PLAN_LINES]]
+    if len(m.layer_changes) > PLAN_LINES:
+        shown.append(
+            f"    ... and {len(m.layer_changes) - PLAN_LINES} more (every change: --ov-json, layer_changes)"
+        )
+    return [f"  execution plan changed against the {kind}:", *shown]
 
 
 def plan_message(m: Measurement) -> str:
@@ -92,8 +102,9 @@ def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
     for r in records:
         if not r["comparisons"]:
             metrics = ("median", "throughput") if r["verdict"] != "no baseline" else ("",)
+            shown = r.get("recorded_figures") or r["figures"]
             for metric in metrics:
-                current = figure(r["figures"][metric]) if metric else ""
+                current = figure(shown.get(metric)) if metric else ""
                 rows.append([r["test"], r["name"], metric, "", current, "", r["verdict"]])
         if r.get("layer_changes"):
             changed = f"{len(r['layer_changes'])} changed"

@@ -97,6 +97,8 @@ class Result:
     infer_memory_mb: float | None = None  # peak resident memory requests and inference needed (MiB)
     peak_memory_mb: float | None = None  # the process's resident peak during inference (MiB)
     layers: list[Any] = field(default_factory=list)  # layers.Layer, with perf_counts
+    machine_ms: float | None = None  # the machine's speed by the yardstick (ms per inference)
+    yardstick: str | None = None  # which yardstick measured it (yardstick.YARDSTICK)
 
     @property
     def metrics(self) -> dict[str, float]:

@@ -36,7 +36,7 @@ def _check_static(model: Any, settings: Settings, label: str) -> None:
     """A model left dynamic needs data_shape= or inputs= to say what it runs with."""
     dynamic = dynamic_inputs(model)
     if dynamic and not settings.data_shape and settings.inputs is None:
-        raise DynamicInputs(dynamic)
+        raise DynamicInputs(dynamic, len(model.inputs) > 1)
 
 
 class OvbenchWarning(pytest.PytestWarning):
@@ -77,6 +77,7 @@ class OvbenchSession:
     reference_rev: str | None = None
     fail_on_improvement: bool = False
     fail_on_plan_change: bool = False  # a changed execution plan (perf_counts) fails the test
+    use_yardstick: bool = True  # stored mode measures the machine yardstick alongside (yardstick.py)
     keep_latencies: bool = False  # records carry every latency (for --ov-json / --ov-report)
     progress_writer: Callable[[str], None] | None = None  # -v: progress of long measurements
     measurements: list[Measurement] = field(default_factory=list)
@@ -90,6 +91,7 @@ class OvbenchSession:
     _env_keys: dict[str, str] = field(default_factory=dict)
     _temp_dirs: list[Path] = field(default_factory=list)
     _prepared_models: dict[Any, Any] = field(default_factory=dict)
+    _yardstick_model: Any = None
 
     @property
     def core(self) -> Any:
@@ -139,7 +141,24 @@ class OvbenchSession:
         except ModelError as exc:
             raise ModelError(f"{label}: {exc}") from None
         compiled.read_ms = loaded.read_ms if loaded.path is not None else None
+        compiled.label = label
         return compiled
+
+    def yardstick(self, settings: Settings, mode: str) -> Compiled | None:
+        """The yardstick compiled like the model (same device, hint, streams, threads), or None
+        when it is switched off (ini ``ov_yardstick = false``)."""
+        if not self.use_yardstick:
+            return None
+        from .yardstick import YARDSTICK, build
+
+        if self._yardstick_model is None:
+            self._yardstick_model = build()
+        plain = LoadedModel(self._yardstick_model, None, 0.0)
+        config = {
+            k: v for k, v in settings.compile_config(mode).items() if k not in ("PERF_COUNT", "CACHE_DIR")
+        }
+        assert self._compile_cache is not None  # the model was compiled first
+        return self._compile_cache.compile(plain.model, YARDSTICK, settings.device, config)
 
     def _prepared(self, loaded: LoadedModel, changes: ModelChanges, identity: Any) -> Any:
         if not changes:

@@ -60,6 +60,15 @@ def _named_groups(text: str) -> list[tuple[str, list[str]]]:
             raise ValueError(f"cannot read {text!r}: expected '[...]' or 'input[...],other[...]'")
         groups.append((match.group(1).strip(), re.findall(r"\[[^\]]*\]", match.group(2))))
         rest = rest[match.end() :].strip()
+    names = [name for name, _ in groups]
+    if len(groups) > 1 and ALL in names:
+        # benchmark_app reads 'x[..],[..]' as two entries and silently drops shapes; say so instead.
+        raise ValueError(
+            f"cannot read {text!r}: a shape without an input name applies to every input and can't "
+            "follow others; several shapes of one input go one after another: 'x[1,3,8,8][1,3,16,16]'"
+        )
+    if len(set(names)) < len(names):
+        raise ValueError(f"cannot read {text!r}: an input is named twice")
     return groups
 
 

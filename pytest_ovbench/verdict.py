@@ -64,6 +64,18 @@ class Comparison:
     p_value: float = float("nan")
     noise: float = float("nan")  # standard error of the log ratio (about a fraction)
     reason: str = ""
+    # Stored mode with the yardstick: its time now / at recording (1.08 = machine 8% slower). The
+    # baseline is then the stored figure at today's machine speed, and the change is the model's own.
+    machine: float = float("nan")
+
+    @property
+    def raw_baseline(self) -> float:
+        """The stored figure itself (``baseline`` before the machine-speed adjustment)."""
+        if math.isnan(self.machine):
+            return self.baseline
+        return (
+            self.baseline * self.machine if self.metric in HIGHER_IS_BETTER else self.baseline / self.machine
+        )
 
     @property
     def change(self) -> float:

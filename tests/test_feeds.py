@@ -109,3 +109,28 @@ def test_a_stateless_static_model_keeps_the_plain_loop() -> None:
     assert Runner.prepare(compiled, Settings(warmup=0.0), "sync").cycle is None
     stateful = compiled_for(stateful_model())
     assert Runner.prepare(stateful, Settings(warmup=0.0), "sync").cycle is not None
+
+
+def test_a_pinned_scalar_input_keeps_rank_zero_in_the_cycling_loop() -> None:
+    """An audio model's sample rate is a rank-0 input; the stateful model takes the cycling loop."""
+    compiled = compiled_for(stateful_model(with_rate=True))
+    settings = Settings(warmup=0.0, inputs={"sr": 16000})
+    (feed,) = compiled.feeds(settings)
+    assert feed.arrays[1] is not None and feed.arrays[1].shape == () and int(feed.arrays[1]) == 16000
+    runner = Runner.prepare(compiled, settings, "sync")
+    assert runner.cycle is not None
+    runner.run(3, None)
+    first = float(feed.arrays[0][0, 0])  # type: ignore[index]
+    assert output_after(runner) == pytest.approx(16000 * first)  # state reset before each inference
+
+
+def test_a_shape_the_model_cannot_run_is_named_with_openvino_reason() -> None:
+    import openvino.opset13 as ops
+
+    x = ops.parameter([1, -1], np.float32, name="x")
+    model = openvino.Model([ops.add(x, ops.constant(np.ones((1, 8), np.float32)))], [x], "adds_8")
+    compiled = compiled_for(model)
+    compiled.label = "adds_8.xml"
+    with pytest.raises(ModelError, match=r"adds_8.xml: OpenVINO cannot infer with inputs x\[1,5\]:\n  \S"):
+        measure(compiled, Settings(niter=2, warmup=0.0, data_shape=parse_data_shape("[1,5]")), "sync")
+    assert measure(compiled, Settings(niter=2, warmup=0.0, data_shape=parse_data_shape("[1,8]")), "sync").count

@@ -392,3 +392,28 @@ def test_layer_records_carry_the_baseline_time_where_known(tiny: list[Layer]) ->
     }
     assert next(record for record in records if record["name"] == "relu")["baseline_real_time_ms"] is None
     assert all(record["baseline_real_time_ms"] is None for record in layer_records(tiny, None))
+
+
+def test_nodes_numbered_by_openvino_are_paired_across_builds(core: ov.Core) -> None:
+    """The same graph built twice (other models in between) gets other automatic node numbers
+    (Convolution_5268 vs Convolution_5301); it is still the same plan."""
+    from tiny_models import build_heavy
+
+    first = profiled(core, build_heavy())
+    profiled(core, build_tiny())  # moves OpenVINO's node counter on
+    second = profiled(core, build_heavy())
+    assert {layer.name for layer in first} != {layer.name for layer in second}
+    assert layer_changes(layer_entry(first), second) == []
+    records = layer_records(second, layer_entry(first))
+    assert all(record["baseline_real_time_ms"] is not None for record in records)
+
+
+def test_pairing_by_numbers_still_sees_a_changed_kernel(core: ov.Core) -> None:
+    from tiny_models import build_heavy
+
+    baseline = layer_entry(profiled(core, build_heavy()))
+    second = profiled(core, build_heavy())
+    conv = next(layer for layer in second if layer.type == "Convolution")
+    changed = with_exec_type(second, conv.name, "ref_any_f32")
+    changes = layer_changes(baseline, changed)
+    assert [(c.name, c.kind) for c in changes] == [(conv.name, "fallback")]

@@ -65,6 +65,11 @@ def test_data_shape_forms_are_concrete() -> None:
     assert parse_data_shape({"side": [1, 4]}) == {"side": ["[1,4]"]}
     with pytest.raises(ValueError, match="must be a number"):
         parse_data_shape("[1,3,?,8]")
+    # benchmark_app reads this as x[1,3,48,160] plus the last shape for every input, dropping one.
+    with pytest.raises(ValueError, match="one after another: 'x"):
+        parse_data_shape("x[1,3,48,160],[1,3,48,320],[1,3,48,640]")
+    with pytest.raises(ValueError, match="named twice"):
+        parse_shape("x[1,2],x[1,3]")
 
 
 def test_layouts_and_element_types() -> None:

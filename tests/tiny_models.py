@@ -71,9 +71,10 @@ def save_heavy(folder: Path, name: str = "heavy.xml") -> Path:
     return path
 
 
-def stateful_model() -> Any:
+def stateful_model(with_rate: bool = False) -> Any:
     """An accumulator: the state (ReadValue/Assign 'acc', zeros after a reset) plus the input.
-    The output tells how many inferences ran since the last reset (all-ones input)."""
+    The output tells how many inferences ran since the last reset (all-ones input). ``with_rate``
+    adds a rank-0 int64 input ``sr`` the sum is multiplied by (like an audio model's sample rate)."""
     import openvino as ov
     import openvino.opset6 as ops6
     import openvino.opset13 as ops
@@ -81,7 +82,13 @@ def stateful_model() -> Any:
     x = ops.parameter([1, 4], np.float32, name="x")
     state = ops6.read_value(ops.constant(np.zeros((1, 4), np.float32)), "acc", np.float32, [1, 4])
     total = ops.add(state, x)
-    return ov.Model([ops.result(total)], [ops6.assign(total, "acc")], [x], "accumulator")
+    params = [x]
+    output = total
+    if with_rate:
+        rate = ops.parameter([], np.int64, name="sr")
+        output = ops.multiply(total, ops.convert(rate, np.float32))
+        params.append(rate)
+    return ov.Model([ops.result(output)], [ops6.assign(total, "acc")], params, "accumulator")
 
 
 def dynamic_conv() -> Any:
