@@ -250,3 +250,19 @@ def test_reference_rev_uses_the_committed_model(suite: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*test_lat 'sync' regressed*", "*reference: model.xml at HEAD*"])
     unknown = suite.runpytest("-p", "no:cacheprovider", "--ov-niter=5", "--ov-reference-rev=nosuch")
     unknown.stdout.fnmatch_lines(["*--ov-reference-rev=nosuch: git does not know this revision*"])
+
+
+def test_stored_entries_carry_the_machine_speed_unless_switched_off(suite: pytest.Pytester) -> None:
+    def stored_entry() -> dict[str, Any]:
+        data = yaml.safe_load((suite.path / "baselines" / "test_perf.yaml").read_text())
+        (entry,) = data["tests"]["test_lat"]["sync"].values()
+        return dict(entry)
+
+    suite.runpytest(*FAST, "--ov-update-baselines").assert_outcomes(passed=2)
+    machine = stored_entry()["machine"]
+    assert machine["yardstick"] == "ovbench-yardstick-1" and len(machine["runs"]) == 3
+    result = suite.runpytest(*FAST)
+    result.assert_outcomes(passed=2)
+    (suite.path / "baselines" / "test_perf.yaml").unlink()
+    suite.runpytest(*FAST, "--ov-update-baselines", "--ov-no-yardstick").assert_outcomes(passed=2)
+    assert "machine" not in stored_entry()

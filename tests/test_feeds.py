@@ -133,4 +133,6 @@ def test_a_shape_the_model_cannot_run_is_named_with_openvino_reason() -> None:
     compiled.label = "adds_8.xml"
     with pytest.raises(ModelError, match=r"adds_8.xml: OpenVINO cannot infer with inputs x\[1,5\]:\n  \S"):
         measure(compiled, Settings(niter=2, warmup=0.0, data_shape=parse_data_shape("[1,5]")), "sync")
-    assert measure(compiled, Settings(niter=2, warmup=0.0, data_shape=parse_data_shape("[1,8]")), "sync").count
+    assert measure(
+        compiled, Settings(niter=2, warmup=0.0, data_shape=parse_data_shape("[1,8]")), "sync"
+    ).count

@@ -174,3 +174,40 @@ def test_stored_judgement_measures_again_and_pools(tiny_result_factory) -> None:
     assert judge_stored(slow, entry, Policy(), again(10.0))[0].status != REGRESSED
     assert judge_stored(tiny_result_factory(10.0), entry, Policy(), again(13.0))[0].status == PASS
     assert calls == [13.0, 13.0, 10.0, 10.0]  # two more runs when suspicious, none for a pass
+
+
+def on_machine(result, machine_ms: float):  # type: ignore[no-untyped-def]
+    result.machine_ms, result.yardstick = machine_ms, "ovbench-yardstick-1"
+    return result
+
+
+def test_the_yardstick_separates_a_slow_machine_from_a_slow_model(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
+    baseline = [on_machine(tiny_result_factory(10.0 * f), 2.0 * f) for f in (0.99, 1.0, 1.01)]
+    entry = make_entry(baseline, None, "test")
+    assert entry["machine"]["yardstick"] == "ovbench-yardstick-1" and len(entry["machine"]["runs"]) == 3
+
+    def again(median: float, machine: float):  # type: ignore[no-untyped-def]
+        return lambda: on_machine(tiny_result_factory(median), machine)
+
+    # The whole machine 30% slower: the model's figure rose with it, which is no regression.
+    slow_machine = judge_stored(on_machine(tiny_result_factory(13.0), 2.6), entry, Policy(), again(13.0, 2.6))
+    assert slow_machine[0].status == PASS
+    assert slow_machine[0].machine == pytest.approx(1.3, rel=1e-3) and slow_machine[
+        0
+    ].raw_baseline == pytest.approx(10.0, rel=0.01)
+    assert slow_machine[0].baseline == pytest.approx(13.0, rel=0.01)  # the baseline at today's speed
+    # The model 30% slower on an unchanged machine: regressed, and the message says by how much.
+    slow_model = judge_stored(on_machine(tiny_result_factory(13.0), 2.0), entry, Policy(), again(13.0, 2.0))
+    assert slow_model[0].status == REGRESSED and slow_model[0].change == pytest.approx(0.3, abs=0.01)
+    # The machine 20% faster hides a 25% slower model from a raw comparison; not from this one.
+    hidden = judge_stored(on_machine(tiny_result_factory(10.0), 1.6), entry, Policy(), again(10.0, 1.6))
+    assert hidden[0].status == REGRESSED
+
+
+def test_without_a_stored_machine_speed_the_raw_figures_decide(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
+    entry = make_entry([tiny_result_factory(10.0 * f) for f in (0.99, 1.0, 1.01)], None, "test")
+    assert "machine" not in entry
+    comparison = judge_stored(on_machine(tiny_result_factory(10.0), 1.6), entry, Policy(), lambda: None)[0]
+    assert comparison.status == PASS and np.isnan(comparison.machine)
+    # ...and the next --ov-update-baselines records the machine's speed with the entry.
+    assert should_rewrite({**entry}, [on_machine(tiny_result_factory(10.0), 2.0)], Policy())
