@@ -447,7 +447,7 @@ def change_of(row: str) -> float | None:
 
 def detail_of(stdout: str) -> str:
     """The comparison line pytest printed for a non-pass verdict (change, allowance, p, reason)."""
-    lines = [line.strip() for line in stdout.splitlines() if re.search(r"\(\S+%, allowed ", line)]
+    lines = [line.strip() for line in stdout.splitlines() if re.search(r"\(\S+%[^()]*, allowed ", line)]
     return lines[0] if lines else ""
 
 

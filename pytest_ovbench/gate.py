@@ -4,6 +4,7 @@ confirmed before it fails a test. No pytest here: the glue passes in how to meas
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -64,8 +65,15 @@ class Policy:
         return Rule(tolerance, chosen, 0.0 if paired else self.floor)  # paired: exact test
 
     def needs_confirmation(self, comparisons: Sequence[Comparison]) -> bool:
-        statuses = {c.status for c in comparisons}
-        return REGRESSED in statuses or (self.confirm_improvements and IMPROVED in statuses)
+        """Measure again when a run looks worse, or when it cannot tell (one run is too noisy to
+        see a change of the allowance: more runs pooled usually can), or, when improvements fail
+        tests, when it looks better. A figure that was not measured at all is not retried."""
+        statuses = {c.status for c in comparisons if not math.isnan(c.current)}
+        return (
+            REGRESSED in statuses
+            or INCONCLUSIVE in statuses
+            or (self.confirm_improvements and IMPROVED in statuses)
+        )
 
 
 def with_marker(policy: Policy, gate: Any, tolerance: Any) -> Policy:

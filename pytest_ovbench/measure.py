@@ -281,7 +281,9 @@ def _run(runner: Runner, ruler: Runner | None, settings: Settings) -> tuple[list
     if ruler is None:
         return [runner.run(niter, seconds)], []
     slices = settings.windows if niter is None else max(1, min(settings.windows, niter))
-    counts = [None] * slices if niter is None else [len(part) for part in np.array_split(range(niter), slices)]
+    counts = (
+        [None] * slices if niter is None else [len(part) for part in np.array_split(range(niter), slices)]
+    )
     raws: list[RawRun] = []
     ruler_raws: list[RawRun] = []
     for count in counts:  # niter=7 stays 7 inferences, spread over the slices
