@@ -44,9 +44,10 @@ def comparison_line(c: Comparison) -> str:
     label, unit = LABELS[c.metric]
     sign = "-" if c.metric in HIGHER_IS_BETTER else "+"
     evidence = f"p={c.p_value:.2g}" if not math.isnan(c.p_value) else "no evidence"
-    machine = (
-        "" if math.isnan(c.machine) else f" with the machine {c.machine - 1:+.1%} slower by the yardstick"
-    )
+    machine = ""
+    if not math.isnan(c.machine):
+        pace = "slower" if c.machine >= 1 else "faster"
+        machine = f" with the machine {abs(c.machine - 1):.1%} {pace} by the yardstick"
     line = (
         f"  {label}  {figure(c.raw_baseline)} {unit} -> {figure(c.current)} {unit}  "
         f"({c.change:+.1%}{machine}, allowed {sign}{c.tolerance:.0%}, {evidence})"
