@@ -112,7 +112,16 @@ def _stored_comparison(
         return Comparison(metric, NO_BASELINE, float("nan"), current[0], rule.tolerance)
     windows = [w.figures[metric] for w in runs[0].windows] if metric in WINDOW_METRICS else []
     if machine is not None and _yardstick_applies(machine[0], runs, metric):
-        return _against_machine(stored[metric], machine[1], runs, metric, rule, window_noise(windows))
+        power = 1.0 if metric in HIGHER_IS_BETTER else -1.0
+        # Each window next to the yardstick slice that followed it: the machine's drift within the
+        # run cancels from the windows' spread as it does from the run's figure.
+        pairs = zip(windows, runs[0].machine_windows)
+        noise = (
+            window_noise([value * speed**power for value, speed in pairs]) if runs[0].machine_windows else 0.0
+        )
+        return _against_machine(
+            stored[metric], machine[1], runs, metric, rule, noise or window_noise(windows)
+        )
     return within_slack(compare_runs(metric, stored[metric], current, rule, window_noise(windows)))
 
 

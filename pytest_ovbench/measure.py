@@ -262,6 +262,7 @@ def measure(
         result = _combined(runner, settings, raws)
         machine = _combined(ruler, _plain(settings), ruler_raws)
         result.machine_ms = machine_ms(machine.latency.median, machine.throughput, mode)
+        result.machine_windows = [machine_ms(w.median_ms, w.throughput, mode) for w in machine.windows]
         result.yardstick = YARDSTICK
     result.foreign_load = load
     result.infer_memory_mb, result.peak_memory_mb = used.increase_mb, used.peak_mb

@@ -98,6 +98,7 @@ class Result:
     peak_memory_mb: float | None = None  # the process's resident peak during inference (MiB)
     layers: list[Any] = field(default_factory=list)  # layers.Layer, with perf_counts
     machine_ms: float | None = None  # the machine's speed by the yardstick (ms per inference)
+    machine_windows: list[float] = field(default_factory=list)  # the same after each window
     yardstick: str | None = None  # which yardstick measured it (yardstick.YARDSTICK)
 
     @property

@@ -211,3 +211,24 @@ def test_without_a_stored_machine_speed_the_raw_figures_decide(tiny_result_facto
     assert comparison.status == PASS and np.isnan(comparison.machine)
     # ...and the next --ov-update-baselines records the machine's speed with the entry.
     assert should_rewrite({**entry}, [on_machine(tiny_result_factory(10.0), 2.0)], Policy())
+
+
+def test_window_noise_is_judged_in_yardstick_units_too(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
+    """The machine swinging +-20% between windows moves the model's windows and the yardstick's
+    alike: in yardstick units the run is steady, so the verdict can pass instead of 'too noisy'."""
+    entry = make_entry(
+        [on_machine(tiny_result_factory(10.0 * f), 2.0 * f) for f in (0.99, 1.0, 1.01)], None, "t"
+    )
+    swings = [0.8, 1.2] * 5
+
+    def swinging(with_machine_windows: bool):  # type: ignore[no-untyped-def]
+        result = on_machine(tiny_result_factory(10.0), 2.0)
+        for window, swing in zip(result.windows, swings):
+            window.figures["median"] *= swing
+        result.machine_windows = [2.0 * swing for swing in swings] if with_machine_windows else []
+        return result
+
+    steady = judge_stored(swinging(True), entry, Policy(), lambda: swinging(True))[0]
+    assert steady.status == PASS
+    blind = judge_stored(swinging(False), entry, Policy(), lambda: swinging(False))[0]
+    assert blind.status == INCONCLUSIVE and "noise" in blind.reason
