@@ -408,7 +408,12 @@ def _image_layout(port: PortInfo, image: Path) -> str:
             f"{prefix}: it has no layout, and its shape doesn't show which dimension holds the colour "
             f"channels (one of the first and last must be at most {_MAX_COLOURS}, the other more); "
             f"set layout= (e.g. {{{port.name!r}: 'NCHW'}})"
-            + (", or a static shape=" if None in port.shape else "")
+            # Say both fixes at once: a layout alone would only lead to the dynamic-size error.
+            + (
+                ", and a static height and width to resize to (shape= or data_shape=)"
+                if None in port.shape[1:]
+                else ""
+            )
         )
     raise InputFileError(
         f"{prefix}: it is not an image input (images need a 4-D NCHW / NHWC or 3-D CHW / HWC input); "

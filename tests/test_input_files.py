@@ -392,7 +392,7 @@ def test_image_for_an_input_whose_layout_cannot_be_guessed(tmp_path: Path) -> No
     image(tmp_path / "red.png", RED)
     message = error("red.png", [port("img", (1, 3, None, None))], tmp_path)
     assert "input 'img': expects shape [1,3,?,?]" in message and "no layout" in message
-    assert "layout=" in message and "static shape=" in message
+    assert "layout=" in message and "static height and width to resize to (shape= or data_shape=)" in message
     message = error("red.png", [port("img", (1, 3, 4, 4))], tmp_path)  # 4 x 4: either end may be colours
     assert "no layout" in message and "shape=" not in message
 
