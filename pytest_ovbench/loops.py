@@ -198,23 +198,3 @@ def run_async_cycle(queue: Any, cycle: Cycle, niter: int | None, seconds: float 
         ends.append(end)
         ids.append(in_flight[index])
     return RawRun(np.asarray(latencies), np.asarray(ends), start, end, np.asarray(ids, dtype=np.int64))
-
-
-def warm_up_sync(request: Any, seconds: float) -> float:
-    """First inference (its latency is returned, ms), then ``seconds`` more of the loop."""
-    request.infer()
-    first_ms = float(request.latency)
-    if seconds > 0:
-        run_sync(request, None, seconds)
-    return first_ms
-
-
-def warm_up_async(queue: Any, seconds: float) -> float:
-    """Every request runs once (first-inference latency of request 0 is returned), then the loop."""
-    for _ in range(len(queue)):
-        queue.start_async()
-    queue.wait_all()
-    first_ms = float(queue[0].latency)
-    if seconds > 0:
-        run_async(queue, None, seconds)
-    return first_ms

@@ -281,14 +281,10 @@ def _run(runner: Runner, ruler: Runner | None, settings: Settings) -> tuple[list
     niter, seconds = settings.stop_rule()
     if ruler is None:
         return [runner.run(niter, seconds)], []
-    slices = settings.windows if niter is None else max(1, min(settings.windows, niter))
-    counts = (
-        [None] * slices if niter is None else [len(part) for part in np.array_split(range(niter), slices)]
-    )
     raws: list[RawRun] = []
     ruler_raws: list[RawRun] = []
-    for count in counts:  # niter=7 stays 7 inferences, spread over the slices
-        raws.append(runner.run(count, None if seconds is None else seconds / slices))
+    for count, slice_seconds in slice_limits(settings):
+        raws.append(runner.run(count, slice_seconds))
         ruler_raws.append(ruler.run(None, SHARE * raws[-1].duration))
     return raws, ruler_raws
 
@@ -303,12 +299,13 @@ def measure_async(compiled: Compiled, settings: Settings) -> Result:
     return measure(compiled, settings, "async")
 
 
-def _slice_limits(settings: Settings, slices: int) -> tuple[int | None, float | None]:
+def slice_limits(settings: Settings) -> list[tuple[int | None, float | None]]:
+    """The stop rule cut into ``settings.windows`` slices (fewer when niter is smaller): each slice's
+    iterations (summing to niter exactly: niter=7 stays 7) and seconds."""
     niter, seconds = settings.stop_rule()
-    return (
-        None if niter is None else max(1, -(-niter // slices)),
-        None if seconds is None else seconds / slices,
-    )
+    slices = settings.windows if niter is None else max(1, min(settings.windows, niter))
+    counts = [None] * slices if niter is None else [len(p) for p in np.array_split(range(niter), slices)]
+    return [(count, None if seconds is None else seconds / slices) for count in counts]
 
 
 def measure_alternating(
@@ -319,14 +316,13 @@ def measure_alternating(
     Each model gets the full stop rule (time or iterations) spread over ``settings.windows`` slices.
     """
     runners = [Runner.prepare(candidate, settings, mode), Runner.prepare(reference, settings, mode)]
-    niter, seconds = _slice_limits(settings, settings.windows)
     raws: list[list[RawRun]] = [[], []]
     before = snapshot()
     with watch():
-        for index in range(settings.windows):
+        for index, (count, seconds) in enumerate(slice_limits(settings)):
             order = (0, 1) if index % 2 == 0 else (1, 0)
             for side in order:
-                raws[side].append(runners[side].run(niter, seconds))
+                raws[side].append(runners[side].run(count, seconds))
     load = foreign_load(before, snapshot())
     results = (_combined(runners[0], settings, raws[0]), _combined(runners[1], settings, raws[1]))
     for result in results:
