@@ -10,6 +10,13 @@ import pytest
 from tiny_models import build_tiny, save_tiny
 
 
+@pytest.fixture(autouse=True)
+def _inner_runs_are_not_xdist_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under ``pytest -n 2`` the worker's PYTEST_XDIST_WORKER would leak into the pytester runs
+    inside a test, and pytest-benchmark switches itself off when it sees it."""
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+
+
 @pytest.fixture(scope="session")
 def tiny_model() -> Any:
     return build_tiny()
