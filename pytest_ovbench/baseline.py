@@ -24,9 +24,11 @@ from typing import Any
 import numpy as np
 
 from .layers import layer_entry, validate_layer_entry
+from .machine_speed import Machine
 from .metrics import METRICS, SINGLE_METRICS, WINDOW_METRICS
 from .result import Result
 from .verdict import Sample
+from .yardstick import PROBE
 
 ALWAYS_WINDOWED = ("median", "throughput")
 
@@ -64,13 +66,26 @@ def make_entry(
     }
     if first.layers:
         entry["layers"] = layer_entry(first.layers)  # the execution plan: same in every run
-    speeds = [run.machine_ms for run in runs if run.machine_ms is not None]
-    if first.yardstick and len(speeds) == len(runs):
-        machine: dict[str, Any] = {"yardstick": first.yardstick, "value": geometric_mean(speeds)}
-        if len(runs) > 1:
-            machine["runs"] = speeds
+    machine = _machine_entry(runs)
+    if machine:
         entry["machine"] = machine
     return entry
+
+
+def _machine_entry(runs: Sequence[Result]) -> dict[str, Any]:
+    """The machine's speed while the runs were measured (yardstick.py), or {} without one."""
+    speeds = [run.machine_ms for run in runs if run.machine_ms is not None]
+    if not runs[0].yardstick or len(speeds) != len(runs):
+        return {}
+    machine: dict[str, Any] = {"yardstick": runs[0].yardstick, "value": geometric_mean(speeds)}
+    if len(runs) > 1:
+        machine["runs"] = speeds
+    probes = [run.probe_ms for run in runs if run.probe_ms is not None]
+    if len(probes) == len(runs):
+        machine["probe"] = {"name": PROBE, "value": geometric_mean(probes)}
+        if len(runs) > 1:
+            machine["probe"]["runs"] = probes
+    return machine
 
 
 def result_samples(result: Result) -> dict[str, Sample]:
@@ -120,20 +135,38 @@ def validate_entry(entry: dict[str, Any]) -> None:
 def _validate_machine(machine: Any) -> None:
     if not isinstance(machine, dict) or not isinstance(machine.get("yardstick"), str):
         raise ValueError("'machine' must be a mapping with 'yardstick' (a name), 'value' and 'runs'")
-    if not _number(machine.get("value")) or machine["value"] <= 0:
-        raise ValueError("machine: 'value' must be a number > 0")
-    runs = machine.get("runs", [])
+    _validate_speed("machine", machine)
+    if "probe" in machine:
+        probe = machine["probe"]
+        if not isinstance(probe, dict) or not isinstance(probe.get("name"), str):
+            raise ValueError("machine -> probe: must be a mapping with 'name', 'value' and 'runs'")
+        _validate_speed("machine -> probe", probe)
+
+
+def _validate_speed(where: str, block: dict[str, Any]) -> None:
+    if not _number(block.get("value")) or block["value"] <= 0:
+        raise ValueError(f"{where}: 'value' must be a number > 0")
+    runs = block.get("runs", [])
     if not isinstance(runs, list) or not all(_number(v) and v > 0 for v in runs):
-        raise ValueError("machine: 'runs' must be a list of numbers > 0")
+        raise ValueError(f"{where}: 'runs' must be a list of numbers > 0")
 
 
-def machine_sample(entry: dict[str, Any]) -> tuple[str, Sample] | None:
-    """The machine's speed when the entry was recorded (yardstick name, ms per inference)."""
+def machine_sample(entry: dict[str, Any]) -> Machine | None:
+    """The machine's speed when the entry was recorded: the yardstick's (and the probe's) ms per
+    inference; the probe only if it is the one this version measures."""
     machine = entry.get("machine")
     if not isinstance(machine, dict):
         return None
-    runs = tuple(float(v) for v in machine.get("runs", ()))
-    return str(machine["yardstick"]), Sample(float(machine["value"]), (), runs)
+    probe = machine.get("probe")
+    return Machine(
+        str(machine["yardstick"]),
+        _speed_sample(machine),
+        _speed_sample(probe) if isinstance(probe, dict) and probe.get("name") == PROBE else None,
+    )
+
+
+def _speed_sample(block: dict[str, Any]) -> Sample:
+    return Sample(float(block["value"]), (), tuple(float(v) for v in block.get("runs", ())))
 
 
 def describe(entry: dict[str, Any]) -> str:

@@ -13,9 +13,10 @@ import numpy as np
 
 from .baseline import entry_samples, machine_sample
 from .layers import layer_changes
+from .machine_speed import Machine, adjusted, baseline_factors, factor, floor_for, geomean, overhead_share
 from .memory import SLACK_MB
 from .memory import UNAVAILABLE as MEMORY_REASON
-from .metrics import HIGHER_IS_BETTER, WINDOW_METRICS
+from .metrics import WINDOW_METRICS
 from .result import Result
 from .verdict import (
     IMPROVED,
@@ -94,9 +95,6 @@ def worst(comparisons: Sequence[Comparison]) -> str:
     return max((c.status for c in comparisons), key=lambda s: SEVERITY[s])
 
 
-Machine = tuple[str, Sample]  # (yardstick name, its ms per inference when the entry was recorded)
-
-
 def _stored_comparison(
     stored: Mapping[str, Sample],
     runs: Sequence[Result],
@@ -110,18 +108,9 @@ def _stored_comparison(
     current = [run.metrics[metric] for run in runs]
     if metric not in stored:
         return Comparison(metric, NO_BASELINE, float("nan"), current[0], rule.tolerance)
+    if machine is not None and _yardstick_applies(machine.yardstick, runs, metric):
+        return _against_machine(stored[metric], machine, runs, metric, rule)
     windows = [w.figures[metric] for w in runs[0].windows] if metric in WINDOW_METRICS else []
-    if machine is not None and _yardstick_applies(machine[0], runs, metric):
-        power = 1.0 if metric in HIGHER_IS_BETTER else -1.0
-        # Each window next to the yardstick slice that followed it: the machine's drift within the
-        # run cancels from the windows' spread as it does from the run's figure.
-        pairs = zip(windows, runs[0].machine_windows)
-        noise = (
-            window_noise([value * speed**power for value, speed in pairs]) if runs[0].machine_windows else 0.0
-        )
-        return _against_machine(
-            stored[metric], machine[1], runs, metric, rule, noise or window_noise(windows)
-        )
     return within_slack(compare_runs(metric, stored[metric], current, rule, window_noise(windows)))
 
 
@@ -130,31 +119,43 @@ def _yardstick_applies(name: str, runs: Sequence[Result], metric: str) -> bool:
 
 
 def _against_machine(
-    stored: Sample, machine: Sample, runs: Sequence[Result], metric: str, rule: Rule, noise: float
+    stored: Sample, machine: Machine, runs: Sequence[Result], metric: str, rule: Rule
 ) -> Comparison:
-    """Compare figures relative to the machine's speed (yardstick.py): latencies in yardstick
-    inferences, throughput in inferences per yardstick inference, each run with its own yardstick."""
-    power = 1.0 if metric in HIGHER_IS_BETTER else -1.0
-    if len(stored.run_values) == len(machine.run_values):
-        pairs = zip(stored.run_values, machine.run_values)
-        base_runs = tuple(value * speed**power for value, speed in pairs)
-    else:  # hand-edited: only the pooled values can be paired
-        base_runs = (stored.value * machine.value**power,)
-    base = Sample(_geomean(base_runs), (), base_runs)
-    speeds = [float(r.machine_ms or 0.0) for r in runs]
-    current = [r.metrics[metric] * speed**power for r, speed in zip(runs, speeds)]
-    made = compare_runs(metric, base, current, rule, noise)
-    today = _geomean(speeds) ** power  # back to today's units for display
+    """Compare figures at the machine's speed when the baseline was recorded (machine_speed.py):
+    each run, and each window of the first, with its own yardstick and probe times."""
+    share = overhead_share(machine, metric, stored.value)
+    base_factors = baseline_factors(machine, share, len(stored.run_values))
+    scale = geomean(base_factors)  # so that the stored figure itself stays the baseline shown
+    base_runs = stored.run_values if len(base_factors) > 1 else (stored.value,)
+    base = tuple(adjusted(metric, v, f / scale) for v, f in zip(base_runs, base_factors))
+    factors = [factor(machine, share, r.machine_ms or 0.0, r.probe_ms) / scale for r in runs]
+    current = [adjusted(metric, r.metrics[metric], f) for r, f in zip(runs, factors)]
+    made = compare_runs(
+        metric,
+        Sample(geomean(base), (), base),
+        current,
+        replace(rule, floor=floor_for(rule.floor, share)),
+        _first_run_noise(machine, share, runs[0], metric),
+    )
+    today = geomean(factors)  # back to today's units for display
     return replace(
         made,
-        baseline=made.baseline / today,
-        current=made.current / today,
-        machine=_geomean(speeds) / machine.value,
+        baseline=adjusted(metric, made.baseline, 1.0 / today),
+        current=adjusted(metric, made.current, 1.0 / today),
+        machine=today,
+        overhead_share=share,
     )
 
 
-def _geomean(values: Sequence[float]) -> float:
-    return float(np.exp(np.mean(np.log(values))))
+def _first_run_noise(machine: Machine, share: float, run: Result, metric: str) -> float:
+    """The spread of the first run's windows, each at the machine's speed of the slices after it
+    (the machine's drift within the run cancels from it as from the run's figure)."""
+    windows = [w.figures[metric] for w in run.windows]
+    if not run.machine_windows:
+        return window_noise(windows)
+    probes: Sequence[float | None] = run.probe_windows or [None] * len(run.machine_windows)
+    factors = [factor(machine, share, y, p) for y, p in zip(run.machine_windows, probes)]
+    return window_noise([adjusted(metric, value, f) for value, f in zip(windows, factors)])
 
 
 def within_slack(comparison: Comparison) -> Comparison:
@@ -261,6 +262,6 @@ def should_rewrite(entry: dict[str, Any] | None, runs: Sequence[Result], policy:
     if any(m not in stored for m in metrics):
         return True
     machine = machine_sample(entry)
-    if runs[0].yardstick and machine is None:
-        return True  # the entry predates the yardstick: record the machine's speed with it
+    if runs[0].yardstick and (machine is None or (runs[0].probe_ms and machine.probe is None)):
+        return True  # the entry predates the yardstick or the probe: record the machine's speed
     return any(_stored_comparison(stored, runs, m, policy.rule(m), machine).status != PASS for m in metrics)

@@ -76,10 +76,10 @@ def against_baseline(
     path, test_id = baseline_location(session, nodeid)
     entries = read_entries(session, path)  # a corrupt file fails fast, before measuring
     watch = session.watch(f"{test_id} {settings.name or mode!r}", settings.stop_rule()[1])
-    yardstick = session.yardstick(settings, mode)
+    rulers = session.rulers(settings, mode)
 
     def measure_again() -> Result:
-        return _finish(measure(compiled, settings, mode, watch, yardstick), loaded)
+        return _finish(measure(compiled, settings, mode, watch, rulers), loaded)
 
     result = measure_again()
     measurement = Measurement(nodeid, result, loaded, env_key, baseline_file=path, test_id=test_id)

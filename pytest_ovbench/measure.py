@@ -26,7 +26,7 @@ from .result import FloatArray, Result, Window, split_windows
 from .settings import Settings
 from .shapes import ALL
 from .stats import LatencyStats
-from .yardstick import SHARE, YARDSTICK, machine_ms
+from .yardstick import PROBE_SHARE, SHARE, YARDSTICK, machine_ms
 
 
 def settings_record(settings: Settings, mode: str) -> dict[str, Any]:
@@ -230,6 +230,18 @@ def _feed_first(request: Any, feed: Feed, cycle: Cycle | None) -> None:
 
 
 Watch = Callable[[], AbstractContextManager[object]]
+RULER_SHARES = (SHARE, PROBE_SHARE)
+
+
+@dataclass(frozen=True)
+class Rulers:
+    """What stored-baseline mode measures beside the model, compiled like it (yardstick.py)."""
+
+    yardstick: Compiled
+    probe: Compiled
+
+    def compiled(self) -> tuple[Compiled, Compiled]:
+        return self.yardstick, self.probe
 
 
 def measure(
@@ -237,32 +249,36 @@ def measure(
     settings: Settings,
     mode: str,
     watch: Watch = nullcontext,
-    yardstick: Compiled | None = None,
+    rulers: Rulers | None = None,
 ) -> Result:
     """Warm up, run the loop until the limits are met, cut it into windows.
 
-    With a ``yardstick`` (stored-baseline mode, see yardstick.py) the run is cut into
-    ``settings.windows`` slices, each followed by the yardstick for ``SHARE`` of that slice's time,
-    and the result carries the machine's speed (``machine_ms``). ``watch`` wraps the measured loop
-    (the pytest glue shows progress with it; nothing per iteration).
+    With ``rulers`` (stored-baseline mode, see yardstick.py) the run is cut into
+    ``settings.windows`` slices, each followed by the yardstick for ``SHARE`` and the probe for
+    ``PROBE_SHARE`` of that slice's time, and the result carries the machine's speed
+    (``machine_ms``) and an inference's fixed cost (``probe_ms``). ``watch`` wraps the measured
+    loop (the pytest glue shows progress with it; nothing per iteration).
     """
-    ruler = Runner.prepare(yardstick, _plain(settings), mode) if yardstick is not None else None
+    plain = _plain(settings)
+    ruling = None if rulers is None else [Runner.prepare(r, plain, mode) for r in rulers.compiled()]
     with phase() as used:
         runner = Runner.prepare(compiled, settings, mode)
         before = snapshot()
         with watch(), runner.explained():
-            raws, ruler_raws = _run(runner, ruler, settings)
+            raws, ruler_raws = _run(runner, ruling, settings)
         load = foreign_load(before, snapshot())
-    if ruler is None:
+    if ruling is None:
         raw = raws[0]
         frames = runner.frames(raw)
         windows = split_windows(raw.latencies_ms, raw.ends_s, raw.start_s, frames, settings.windows)
         result = runner.result(settings, raw, raw.duration, windows, frames)
     else:
         result = _combined(runner, settings, raws)
-        machine = _combined(ruler, _plain(settings), ruler_raws)
+        machine, probe = (_combined(r, plain, rr) for r, rr in zip(ruling, ruler_raws))
         result.machine_ms = machine_ms(machine.latency.median, machine.throughput, mode)
         result.machine_windows = [machine_ms(w.median_ms, w.throughput, mode) for w in machine.windows]
+        result.probe_ms = machine_ms(probe.latency.median, probe.throughput, mode)
+        result.probe_windows = [machine_ms(w.median_ms, w.throughput, mode) for w in probe.windows]
         result.yardstick = YARDSTICK
     result.foreign_load = load
     result.infer_memory_mb, result.peak_memory_mb = used.increase_mb, used.peak_mb
@@ -276,16 +292,20 @@ def _plain(settings: Settings) -> Settings:
     return replace(settings, data_shape={}, inputs=None, reset_state=None, perf_counts=False, warmup=0.1)
 
 
-def _run(runner: Runner, ruler: Runner | None, settings: Settings) -> tuple[list[RawRun], list[RawRun]]:
-    """The measured loop; with a yardstick, slices of the model each followed by the yardstick."""
+def _run(
+    runner: Runner, rulers: list[Runner] | None, settings: Settings
+) -> tuple[list[RawRun], list[list[RawRun]]]:
+    """The measured loop; with rulers, slices of the model each followed by the yardstick and the
+    probe (raws of the model; raws of each ruler)."""
     niter, seconds = settings.stop_rule()
-    if ruler is None:
+    if rulers is None:
         return [runner.run(niter, seconds)], []
     raws: list[RawRun] = []
-    ruler_raws: list[RawRun] = []
+    ruler_raws: list[list[RawRun]] = [[] for _ in rulers]
     for count, slice_seconds in slice_limits(settings):
         raws.append(runner.run(count, slice_seconds))
-        ruler_raws.append(ruler.run(None, SHARE * raws[-1].duration))
+        for ruler, share, done in zip(rulers, RULER_SHARES, ruler_raws):
+            done.append(ruler.run(None, share * raws[-1].duration))
     return raws, ruler_raws
 
 

@@ -33,6 +33,7 @@ def comparison_record(c: Comparison) -> dict[str, Any]:
         "noise": _number(c.noise),
         "reason": c.reason,
         "machine": _number(c.machine),
+        "overhead_share": c.overhead_share,
         "stored": _number(c.raw_baseline),
     }
 
@@ -68,6 +69,8 @@ def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str
     if result.layers:
         record["layers"] = layer_records(result.layers, m.baseline_layers)
         record["layer_changes"] = list(m.layer_changes)
+    if result.machine_ms is not None:  # stored mode's rulers (yardstick.py), ms per inference
+        record["machine"] = {"yardstick_ms": result.machine_ms, "probe_ms": result.probe_ms}
     if result.groups:
         record["groups"] = {label: stats.as_dict() for label, stats in result.groups.items()}
     if m.reference is not None:

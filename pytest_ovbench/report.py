@@ -48,6 +48,8 @@ def comparison_line(c: Comparison) -> str:
     if not math.isnan(c.machine):
         pace = "slower" if c.machine >= 1 else "faster"
         machine = f" with the machine {abs(c.machine - 1):.1%} {pace} by the yardstick"
+        if c.overhead_share >= 0.05:  # a small model: the probe weighs in, and the floor grows
+            machine += f" and probe (fixed cost {c.overhead_share:.0%} of the model's time)"
     line = (
         f"  {label}  {figure(c.raw_baseline)} {unit} -> {figure(c.current)} {unit}  "
         f"({c.change:+.1%}{machine}, allowed {sign}{c.tolerance:.0%}, {evidence})"

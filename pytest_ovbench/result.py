@@ -99,6 +99,8 @@ class Result:
     layers: list[Any] = field(default_factory=list)  # layers.Layer, with perf_counts
     machine_ms: float | None = None  # the machine's speed by the yardstick (ms per inference)
     machine_windows: list[float] = field(default_factory=list)  # the same after each window
+    probe_ms: float | None = None  # an inference's fixed cost by the probe (ms per inference)
+    probe_windows: list[float] = field(default_factory=list)  # the same after each window
     yardstick: str | None = None  # which yardstick measured it (yardstick.YARDSTICK)
 
     @property

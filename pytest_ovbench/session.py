@@ -25,6 +25,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from .compiling import CompileCache, Compiled
     from .gate import Policy
+    from .measure import Rulers
     from .result import Result
     from .storage import Entries
     from .verdict import Comparison
@@ -91,7 +92,7 @@ class OvbenchSession:
     _env_keys: dict[str, str] = field(default_factory=dict)
     _temp_dirs: list[Path] = field(default_factory=list)
     _prepared_models: dict[Any, Any] = field(default_factory=dict)
-    _yardstick_model: Any = None
+    _yardstick_models: tuple[Any, Any] | None = None
 
     @property
     def core(self) -> Any:
@@ -144,21 +145,25 @@ class OvbenchSession:
         compiled.label = label
         return compiled
 
-    def yardstick(self, settings: Settings, mode: str) -> Compiled | None:
-        """The yardstick compiled like the model (same device, hint, streams, threads), or None
-        when it is switched off (ini ``ov_yardstick = false``)."""
+    def rulers(self, settings: Settings, mode: str) -> Rulers | None:
+        """The yardstick and the probe compiled like the model (same device, hint, streams,
+        threads), or None when they are switched off (ini ``ov_yardstick = false``)."""
         if not self.use_yardstick:
             return None
-        from .yardstick import YARDSTICK, build
+        from .measure import Rulers
+        from .yardstick import PROBE, YARDSTICK, build, build_probe
 
-        if self._yardstick_model is None:
-            self._yardstick_model = build()
-        plain = LoadedModel(self._yardstick_model, None, 0.0)
+        if self._yardstick_models is None:
+            self._yardstick_models = (build(), build_probe())
         config = {
             k: v for k, v in settings.compile_config(mode).items() if k not in ("PERF_COUNT", "CACHE_DIR")
         }
         assert self._compile_cache is not None  # the model was compiled first
-        return self._compile_cache.compile(plain.model, YARDSTICK, settings.device, config)
+        yardstick, probe = (
+            self._compile_cache.compile(model, name, settings.device, config)
+            for model, name in zip(self._yardstick_models, (YARDSTICK, PROBE))
+        )
+        return Rulers(yardstick, probe)
 
     def _prepared(self, loaded: LoadedModel, changes: ModelChanges, identity: Any) -> Any:
         if not changes:

@@ -67,6 +67,7 @@ class Comparison:
     # Stored mode with the yardstick: its time now / at recording (1.08 = machine 8% slower). The
     # baseline is then the stored figure at today's machine speed, and the change is the model's own.
     machine: float = float("nan")
+    overhead_share: float = 0.0  # how much of the model's time an inference's fixed cost is (probe)
 
     @property
     def raw_baseline(self) -> float:

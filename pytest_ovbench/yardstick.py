@@ -12,6 +12,12 @@ The network mixes the kernels common models use (3x3, depthwise and 1x1 convolut
 add, pooling, a matrix multiply) in about 2 ms on one CPU core. It is built with seeded weights, so
 every process and machine measures the same graph. Its identity (``YARDSTICK``) is stored with
 each baseline; a different yardstick makes the stored ratios unusable and the raw figures are used.
+
+The probe: models of a few tens of microseconds spend much of each inference in the fixed cost of
+an inference (the call, waking OpenVINO's threads), which varies between processes far more than
+the machine's compute speed (sd of its log 20-23% here, against 4-7% for the yardstick). The probe
+(``PROBE``, one ReLU on 8 numbers) measures that cost, after each yardstick slice; machine_speed.py
+weighs the two by how much of the model's time the fixed cost is.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import numpy as np
 
 YARDSTICK = "ovbench-yardstick-1"
 SHARE = 0.5  # yardstick time per slice, as a share of the model's slice before it
+PROBE = "ovbench-probe-1"
+PROBE_SHARE = 0.1  # probe time per slice, as a share of the model's slice (~10 us per inference)
 
 
 def _weights(rng: np.random.Generator, *shape: int) -> Any:
@@ -65,6 +73,15 @@ def build() -> Any:
     pooled = ops.reduce_mean(x, ops.constant(np.array([2, 3], np.int64)), keep_dims=False)
     logits = ops.matmul(pooled, _weights(rng, 128, 100), False, False)
     return ov.Model([ops.softmax(logits, 1)], [image], YARDSTICK)
+
+
+def build_probe() -> Any:
+    """The probe (an ``openvino.Model``): next to no work, so its time is an inference's fixed cost."""
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    x = ops.parameter([1, 8], np.float32, name="x")
+    return ov.Model([ops.relu(x)], [x], PROBE)
 
 
 def machine_ms(latency_median_ms: float, throughput: float, mode: str) -> float:

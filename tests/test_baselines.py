@@ -262,6 +262,8 @@ def test_stored_entries_carry_the_machine_speed_unless_switched_off(suite: pytes
     suite.runpytest(*FAST, "--ov-update-baselines").assert_outcomes(passed=2)
     machine = stored_entry()["machine"]
     assert machine["yardstick"] == "ovbench-yardstick-1" and len(machine["runs"]) == 3
+    assert machine["probe"]["name"] == "ovbench-probe-1" and len(machine["probe"]["runs"]) == 3
+    assert 0 < machine["probe"]["value"] < machine["value"]  # the probe's fixed cost: far less work
     # The verdict itself depends on this machine's noise (a 25 us model); what matters here is that it
     # compares in yardstick units: baseline = stored figure at today's machine speed.
     out = suite.path / "out.json"
@@ -272,6 +274,8 @@ def test_stored_entries_carry_the_machine_speed_unless_switched_off(suite: pytes
     stored = stored_entry()["metrics"]["median"]["value"]  # 4 significant digits
     assert median["machine"] > 0 and median["stored"] == pytest.approx(stored, rel=1e-3)
     assert median["baseline"] == pytest.approx(median["stored"] * median["machine"], rel=1e-6)
+    # A model of tens of microseconds: the fixed cost of an inference is a good part of its time.
+    assert 0.05 < median["overhead_share"] <= 1 and record["machine"]["probe_ms"] > 0
     (suite.path / "baselines" / "test_perf.yaml").unlink()
     suite.runpytest(*FAST, "--ov-update-baselines", "--ov-no-yardstick").assert_outcomes(passed=2)
     assert "machine" not in stored_entry()

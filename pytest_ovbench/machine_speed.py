@@ -1,0 +1,79 @@
+"""The machine's speed at the time, factored out of stored-baseline comparisons (yardstick.py).
+
+An inference's time is part fixed cost (the call, waking OpenVINO's threads) and part compute. The
+probe measures the first, the yardstick the second; each run's *speed factor* is their change
+since the baseline was recorded, weighed by the model's ``overhead share`` (the probe's time over
+the model's, at recording):
+
+    factor = share * probe_now / probe_then + (1 - share) * yardstick_now / yardstick_then
+
+Latencies are divided by the factor, throughputs multiplied, before runs are compared. What the
+factors cannot remove grows with the share (measured: 24 fresh processes on a 2-vCPU VM, a 27 us
+model, share 0.36: sd of the log 20% raw, 14-18% by the yardstick alone, 11% with both; a 0.16 ms
+model, share 0.06: 8-10% raw, 4-6% either way), so the noise floor does too (``floor_for``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .metrics import HIGHER_IS_BETTER
+from .verdict import Sample
+
+OVERHEAD_NOISE = 0.25  # between-process noise of the fixed cost left after the factors, per unit share
+
+
+@dataclass(frozen=True)
+class Machine:
+    """The machine when an entry was recorded: yardstick and probe ms per inference (per run)."""
+
+    yardstick: str
+    speed: Sample
+    probe: Sample | None = None
+
+
+def per_inference_ms(metric: str, value: float) -> float:
+    """A figure as ms per inference: latencies as they are, throughput as its inverse."""
+    return 1000.0 / value if metric in HIGHER_IS_BETTER else value
+
+
+def overhead_share(machine: Machine, metric: str, value: float) -> float:
+    """How much of the model's time (the stored figure) the probe's fixed cost is, 0..1."""
+    if machine.probe is None or value <= 0:
+        return 0.0
+    return min(1.0, machine.probe.value / per_inference_ms(metric, value))
+
+
+def floor_for(floor: float, share: float) -> float:
+    """The between-run noise floor of a model with this overhead share."""
+    return math.hypot(floor, OVERHEAD_NOISE * share)
+
+
+def factor(machine: Machine, share: float, yardstick_ms: float, probe_ms: float | None) -> float:
+    """One run's (or window's) speed factor against the machine at recording (1.1 = 10% slower)."""
+    compute = yardstick_ms / machine.speed.value
+    if machine.probe is None or probe_ms is None or share == 0.0:
+        return compute
+    return share * probe_ms / machine.probe.value + (1.0 - share) * compute
+
+
+def baseline_factors(machine: Machine, share: float, runs: int) -> tuple[float, ...]:
+    """Each stored run's factor, or (1.0,) when the stored runs cannot be paired (hand-edited)."""
+    speeds = machine.speed.run_values
+    probes: Sequence[float | None] = machine.probe.run_values if machine.probe else [None] * len(speeds)
+    if len(speeds) != runs or len(probes) != runs:
+        return (1.0,)
+    return tuple(factor(machine, share, y, p) for y, p in zip(speeds, probes))
+
+
+def adjusted(metric: str, value: float, speed_factor: float) -> float:
+    """The figure at the machine's speed when the baseline was recorded."""
+    return value * speed_factor if metric in HIGHER_IS_BETTER else value / speed_factor
+
+
+def geomean(values: Sequence[float]) -> float:
+    return float(np.exp(np.mean(np.log(values))))
