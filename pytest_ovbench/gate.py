@@ -130,14 +130,14 @@ def _against_machine(
     base = tuple(adjusted(metric, v, f / scale) for v, f in zip(base_runs, base_factors))
     factors = [factor(machine, share, r.machine_ms or 0.0, r.probe_ms) / scale for r in runs]
     current = [adjusted(metric, r.metrics[metric], f) for r, f in zip(runs, factors)]
+    today = geomean(factors)  # the machine today against the recording; back to today's units below
     made = compare_runs(
         metric,
         Sample(geomean(base), (), base),
         current,
-        replace(rule, floor=floor_for(rule.floor, share)),
+        replace(rule, floor=floor_for(rule.floor, share, today)),
         _first_run_noise(machine, share, runs[0], metric),
     )
-    today = geomean(factors)  # back to today's units for display
     return replace(
         made,
         baseline=adjusted(metric, made.baseline, 1.0 / today),

@@ -98,6 +98,21 @@ def test_the_noise_floor_grows_with_the_fixed_cost(tiny_result_factory: Any) -> 
     assert tiny.status == INCONCLUSIVE and tiny.overhead_share == pytest.approx(0.75, rel=0.02)
 
 
+def test_a_large_correction_is_itself_uncertain(tiny_result_factory: Any) -> None:
+    """+20% on a 3 ms model: regressed on an unchanged machine; inconclusive when it shows only
+    after taking off a machine 25% faster (a model follows the machine only partly as the rulers do)."""
+    entry = recorded(tiny_result_factory, 3.0, 0.015)
+
+    def again(median: float, yardstick_ms: float) -> Any:
+        return lambda: measured(tiny_result_factory, median, yardstick_ms, 0.015)
+
+    steady = judge_stored(again(3.6, 1.0)(), entry, Policy(), again(3.6, 1.0))[0]
+    assert steady.status == REGRESSED
+    corrected = judge_stored(again(2.7, 0.75)(), entry, Policy(), again(2.7, 0.75))[0]
+    assert corrected.status == INCONCLUSIVE and corrected.change == pytest.approx(0.2, abs=0.01)
+    assert floor_for(0.06, 0.0, 0.75) > floor_for(0.06, 0.0, 0.95) > floor_for(0.06, 0.0, 1.0) == 0.06
+
+
 def test_an_entry_without_the_probe_is_rewritten_on_update(tiny_result_factory: Any) -> None:
     old = recorded(tiny_result_factory, 0.03, None)
     again = [measured(tiny_result_factory, 0.03, 1.0, 0.015)]

@@ -199,9 +199,14 @@ def test_the_yardstick_separates_a_slow_machine_from_a_slow_model(tiny_result_fa
     # The model 30% slower on an unchanged machine: regressed, and the message says by how much.
     slow_model = judge_stored(on_machine(tiny_result_factory(13.0), 2.0), entry, Policy(), again(13.0, 2.0))
     assert slow_model[0].status == REGRESSED and slow_model[0].change == pytest.approx(0.3, abs=0.01)
-    # The machine 20% faster hides a 25% slower model from a raw comparison; not from this one.
+    # The machine 10% faster: a 50% slower model measures +35% raw, +50% here, regressed.
+    faster = judge_stored(on_machine(tiny_result_factory(13.5), 1.8), entry, Policy(), again(13.5, 1.8))
+    assert faster[0].status == REGRESSED and faster[0].change == pytest.approx(0.5, abs=0.01)
+    # The machine 20% faster hides a 25% slower model from a raw comparison (10 ms -> 10 ms); here
+    # it shows as +25%, but a correction that large is itself uncertain (machine_speed.py): a
+    # warning, not a pass.
     hidden = judge_stored(on_machine(tiny_result_factory(10.0), 1.6), entry, Policy(), again(10.0, 1.6))
-    assert hidden[0].status == REGRESSED
+    assert hidden[0].status == INCONCLUSIVE and hidden[0].change == pytest.approx(0.25, abs=0.01)
 
 
 def test_without_a_stored_machine_speed_the_raw_figures_decide(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
