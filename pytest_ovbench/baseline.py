@@ -21,20 +21,15 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from .layers import layer_entry, validate_layer_entry
 from .machine_speed import Machine
 from .metrics import METRICS, SINGLE_METRICS, WINDOW_METRICS
 from .result import Result
+from .stats import geometric_mean
 from .verdict import Sample
 from .yardstick import PROBE
 
 ALWAYS_WINDOWED = ("median", "throughput")
-
-
-def geometric_mean(values: Sequence[float]) -> float:
-    return float(np.exp(np.mean(np.log(values)))) if len(values) > 1 else float(values[0])
 
 
 def make_entry(

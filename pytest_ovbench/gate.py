@@ -9,15 +9,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
-
 from .baseline import entry_samples, machine_sample
 from .layers import layer_changes
-from .machine_speed import Machine, adjusted, baseline_factors, factor, floor_for, geomean, overhead_share
+from .machine_speed import Machine, adjusted, baseline_factors, factor, floor_for, overhead_share
 from .memory import SLACK_MB
 from .memory import UNAVAILABLE as MEMORY_REASON
 from .metrics import WINDOW_METRICS
 from .result import Result
+from .stats import geometric_mean
 from .verdict import (
     IMPROVED,
     INCONCLUSIVE,
@@ -125,15 +124,15 @@ def _against_machine(
     each run, and each window of the first, with its own yardstick and probe times."""
     share = overhead_share(machine, metric, stored.value)
     base_factors = baseline_factors(machine, share, len(stored.run_values))
-    scale = geomean(base_factors)  # so that the stored figure itself stays the baseline shown
+    scale = geometric_mean(base_factors)  # so that the stored figure itself stays the baseline shown
     base_runs = stored.run_values if len(base_factors) > 1 else (stored.value,)
     base = tuple(adjusted(metric, v, f / scale) for v, f in zip(base_runs, base_factors))
     factors = [factor(machine, share, r.machine_ms or 0.0, r.probe_ms) / scale for r in runs]
     current = [adjusted(metric, r.metrics[metric], f) for r, f in zip(runs, factors)]
-    today = geomean(factors)  # the machine today against the recording; back to today's units below
+    today = geometric_mean(factors)  # the machine today against the recording; back to today's units below
     made = compare_runs(
         metric,
-        Sample(geomean(base), (), base),
+        Sample(geometric_mean(base), (), base),
         current,
         replace(rule, floor=floor_for(rule.floor, share, today)),
         _first_run_noise(machine, share, runs[0], metric),
@@ -212,7 +211,7 @@ def _pooled(results: Sequence[Result], metric: str) -> Sample:
     """One sample from several alternating runs: every pair's window, the runs' geometric mean."""
     windows = tuple(w.figures[metric] for r in results for w in r.windows if metric in w.figures)
     values = [r.metrics[metric] for r in results]
-    return Sample(float(np.exp(np.mean(np.log(values)))) if len(values) > 1 else values[0], windows)
+    return Sample(geometric_mean(values), windows)
 
 
 def _paired_comparison(

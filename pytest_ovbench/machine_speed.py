@@ -21,8 +21,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from .metrics import HIGHER_IS_BETTER
 from .verdict import Sample
 
@@ -81,7 +79,3 @@ def baseline_factors(machine: Machine, share: float, runs: int) -> tuple[float, 
 def adjusted(metric: str, value: float, speed_factor: float) -> float:
     """The figure at the machine's speed when the baseline was recorded."""
     return value * speed_factor if metric in HIGHER_IS_BETTER else value / speed_factor
-
-
-def geomean(values: Sequence[float]) -> float:
-    return float(np.exp(np.mean(np.log(values))))

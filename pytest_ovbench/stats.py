@@ -7,6 +7,7 @@ even count it is the lower of the two middle values, exactly as benchmark_app pr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,10 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+
+
+def geometric_mean(values: Sequence[float]) -> float:
+    return float(np.exp(np.mean(np.log(values)))) if len(values) > 1 else float(values[0])
 
 
 def percentile(values_ms: FloatArray, percent: float) -> float:
