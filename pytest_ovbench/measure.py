@@ -230,7 +230,6 @@ def _feed_first(request: Any, feed: Feed, cycle: Cycle | None) -> None:
 
 
 Watch = Callable[[], AbstractContextManager[object]]
-RULER_SHARES = (SHARE, PROBE_SHARE)
 
 
 @dataclass(frozen=True)
@@ -240,8 +239,9 @@ class Rulers:
     yardstick: Compiled
     probe: Compiled
 
-    def compiled(self) -> tuple[Compiled, Compiled]:
-        return self.yardstick, self.probe
+    def with_shares(self) -> tuple[tuple[Compiled, float], tuple[Compiled, float]]:
+        """Each ruler with its time per slice, as a share of the model's slice before it."""
+        return (self.yardstick, SHARE), (self.probe, PROBE_SHARE)
 
 
 def measure(
@@ -260,7 +260,11 @@ def measure(
     loop (the pytest glue shows progress with it; nothing per iteration).
     """
     plain = _plain(settings)
-    ruling = None if rulers is None else [Runner.prepare(r, plain, mode) for r in rulers.compiled()]
+    ruling = (
+        None
+        if rulers is None
+        else [(Runner.prepare(r, plain, mode), share) for r, share in rulers.with_shares()]
+    )
     with phase() as used:
         runner = Runner.prepare(compiled, settings, mode)
         before = snapshot()
@@ -274,7 +278,7 @@ def measure(
         result = runner.result(settings, raw, raw.duration, windows, frames)
     else:
         result = _combined(runner, settings, raws)
-        machine, probe = (_combined(r, plain, rr) for r, rr in zip(ruling, ruler_raws))
+        machine, probe = (_combined(r, plain, rr) for (r, _), rr in zip(ruling, ruler_raws))
         result.machine_ms = machine_ms(machine.latency.median, machine.throughput, mode)
         result.machine_windows = [machine_ms(w.median_ms, w.throughput, mode) for w in machine.windows]
         result.probe_ms = machine_ms(probe.latency.median, probe.throughput, mode)
@@ -293,7 +297,7 @@ def _plain(settings: Settings) -> Settings:
 
 
 def _run(
-    runner: Runner, rulers: list[Runner] | None, settings: Settings
+    runner: Runner, rulers: list[tuple[Runner, float]] | None, settings: Settings
 ) -> tuple[list[RawRun], list[list[RawRun]]]:
     """The measured loop; with rulers, slices of the model each followed by the yardstick and the
     probe (raws of the model; raws of each ruler)."""
@@ -304,7 +308,7 @@ def _run(
     ruler_raws: list[list[RawRun]] = [[] for _ in rulers]
     for count, slice_seconds in slice_limits(settings):
         raws.append(runner.run(count, slice_seconds))
-        for ruler, share, done in zip(rulers, RULER_SHARES, ruler_raws):
+        for (ruler, share), done in zip(rulers, ruler_raws):
             done.append(ruler.run(None, share * raws[-1].duration))
     return raws, ruler_raws
 
