@@ -441,7 +441,11 @@ def verdict_of(row: str) -> str | None:
 
 
 def change_of(row: str) -> float | None:
-    match = re.search(r"\s([+-]\d+(?:\.\d+)?)%\s", row)
+    """The change the verdict judged: the table's "net" column (the change net of the machine
+    correction; the raw change where there is none)."""
+    cells = re.split(r"\s{2,}", row.strip())
+    net = cells[-2] if len(cells) >= 2 else ""
+    match = re.fullmatch(r"([+-]\d+(?:\.\d+)?)%", net)
     return float(match.group(1)) / 100 if match else None
 
 

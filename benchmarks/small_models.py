@@ -90,7 +90,7 @@ def summarize(name: str, records: list[dict[str, Any]]) -> str:
     by_factor = [r["figures"]["median"] / c["machine"] for r, c in zip(records, median)]
     share = float(np.median([c["overhead_share"] for c in median]))
     verdicts = Counter(r["verdict"] for r in records)
-    changes = [c["change"] for c in median]
+    changes = [c["adjusted_change"] for c in median]
     return (
         f"| {name} | {np.median(raw) * 1000:.0f} us | {share:.2f} | {sd_log(raw):.1%} "
         f"| {sd_log(by_yardstick):.1%} | {sd_log(by_factor):.1%} "

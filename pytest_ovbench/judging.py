@@ -11,7 +11,7 @@ from typing import Any
 
 from .baseline import describe, entry_samples, make_entry, result_samples
 from .compiling import Compiled
-from .environment import openvino_version
+from .environment import is_classified, openvino_version
 from .errors import OvbenchError
 from .gate import Policy, judge_paired, judge_stored, should_rewrite, with_marker
 from .layers import layer_changes, layer_entry, top_moves
@@ -89,13 +89,32 @@ def against_baseline(
         more = [measure_again() for _ in range(policy.baseline_runs - 1)]
         return planned_update(measurement, entry, policy, [result, *more])
     if entry is None:
-        measurement.source = f"no entry in {relative(session, path)} for {env_key}"
+        others = list(entries.get(test_id, {}).get(result.name, {}))
+        measurement.source = missing_baseline(relative(session, path), env_key, others)
+        measurement.other_classes = [key for key in others if is_classified(key)]
         return measurement
     measurement.source = f"{relative(session, path)}, {describe(entry)}"
     keep_baseline(measurement, entry_samples(entry))
     compare_layers(measurement, entry.get("layers"))
     measurement.comparisons = judge_stored(result, entry, policy_for(session, settings), measure_again)
     return measurement
+
+
+def missing_baseline(where: str, env_key: str, others: list[str]) -> str:
+    """Why a test has no baseline here: none at all, only other hardware classes', or only entries
+    written before hardware classes (never used: they cannot tell which class made them)."""
+    text = f"no entry in {where} for this runner's class {env_key!r}"
+    classes = [key for key in others if is_classified(key)]
+    legacy = [key for key in others if not is_classified(key)]
+    if classes:
+        text += "; baselines exist for other classes: " + ", ".join(repr(key) for key in classes)
+    if legacy:
+        text += (
+            "; entries recorded before hardware classes are not used ("
+            + ", ".join(repr(key) for key in legacy)
+            + "): re-record on each kind of runner with --ov-update-baselines"
+        )
+    return text
 
 
 def compare_layers(measurement: Measurement, baseline: dict[str, Any] | None) -> None:

@@ -22,19 +22,23 @@ def _number(value: float | None) -> float | None:
 
 
 def comparison_record(c: Comparison) -> dict[str, Any]:
+    """``baseline`` is the stored figure as the YAML holds it and ``current`` the figure measured,
+    ``change`` their ratio; with a machine-speed correction (stored mode's yardstick) ``machine``
+    is that factor (1.04: the machine 4% slower than at recording) and ``adjusted_change`` the
+    change the verdict judged, the model's own. Without one, both changes are equal."""
     return {
         "metric": c.metric,
         "status": c.status,
-        "baseline": _number(c.baseline),
+        "baseline": _number(c.raw_baseline),
         "current": _number(c.current),
-        "change": _number(c.change),
+        "change": _number(c.raw_change),
+        "machine": _number(c.machine),
+        "adjusted_change": _number(c.change),
         "tolerance": c.tolerance,
         "p_value": _number(c.p_value),
         "noise": _number(c.noise),
         "reason": c.reason,
-        "machine": _number(c.machine),
         "overhead_share": c.overhead_share,
-        "stored": _number(c.raw_baseline),
     }
 
 
@@ -64,6 +68,8 @@ def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str
         "baseline_windows": dict(m.baseline_windows),
         "baseline_figures": {k: _number(v) for k, v in m.baseline_figures.items()},
     }
+    if m.other_classes:
+        record["other_classes"] = list(m.other_classes)
     if m.new_entry is not None:  # update mode: what was written (all runs pooled), not the first run
         record["recorded_figures"] = {k: v["value"] for k, v in m.new_entry["metrics"].items()}
     if result.layers:

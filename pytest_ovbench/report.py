@@ -41,18 +41,21 @@ def figure(value: float | None) -> str:
 
 
 def comparison_line(c: Comparison) -> str:
+    """The stored figure and the current one as they are, their change, and where stored mode
+    corrected for the machine's speed, that correction and the change net of it (judged)."""
     label, unit = LABELS[c.metric]
     sign = "-" if c.metric in HIGHER_IS_BETTER else "+"
     evidence = f"p={c.p_value:.2g}" if not math.isnan(c.p_value) else "no evidence"
-    machine = ""
+    change = f"{c.raw_change:+.1%}"
     if not math.isnan(c.machine):
         pace = "slower" if c.machine >= 1 else "faster"
-        machine = f" with the machine {abs(c.machine - 1):.1%} {pace} by the yardstick"
+        change += f"; the machine {abs(c.machine - 1):.1%} {pace} by the yardstick"
         if c.overhead_share >= 0.05:  # a small model: the probe weighs in, and the floor grows
-            machine += f" and probe (fixed cost {c.overhead_share:.0%} of the model's time)"
+            change += f" and probe (fixed cost {c.overhead_share:.0%} of the model's time)"
+        change += f", net {c.change:+.1%}"
     line = (
         f"  {label}  {figure(c.raw_baseline)} {unit} -> {figure(c.current)} {unit}  "
-        f"({c.change:+.1%}{machine}, allowed {sign}{c.tolerance:.0%}, {evidence})"
+        f"({change}, allowed {sign}{c.tolerance:.0%}, {evidence})"
     )
     return f"{line}: {c.reason}" if c.reason else line
 
@@ -100,7 +103,14 @@ def plan_message(m: Measurement) -> str:
     return "\n".join([head, *plan_lines(m)[1:], f"  baseline: {m.source}"])
 
 
+def percent(value: float | None) -> str:
+    return "" if value is None or math.isnan(value) else f"{value:+.1%}"
+
+
 def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """One row per judged metric: the stored and the current figure as they are, their change,
+    the machine-speed correction (stored mode's yardstick: the machine's change in speed since
+    the recording, + = slower) and the change net of it, which the verdict judged."""
     rows: list[list[str]] = []
     for r in records:
         if not r["comparisons"]:
@@ -108,12 +118,12 @@ def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
             shown = r.get("recorded_figures") or r["figures"]
             for metric in metrics:
                 current = figure(shown.get(metric)) if metric else ""
-                rows.append([r["test"], r["name"], metric, "", current, "", r["verdict"]])
+                rows.append([r["test"], r["name"], metric, "", current, "", "", "", r["verdict"]])
         if r.get("layer_changes"):
             changed = f"{len(r['layer_changes'])} changed"
-            rows.append([r["test"], r["name"], "layers", "", changed, "", "plan changed"])
+            rows.append([r["test"], r["name"], "layers", "", changed, "", "", "", "plan changed"])
         for c in r["comparisons"]:
-            change = "" if c["change"] is None else f"{c['change']:+.1%}"
+            machine = c.get("machine")
             rows.append(
                 [
                     r["test"],
@@ -121,13 +131,41 @@ def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
                     c["metric"],
                     figure(c["baseline"]),
                     figure(c["current"]),
-                    change,
+                    percent(c["change"]),
+                    "" if machine is None else percent(machine - 1.0),
+                    percent(c.get("adjusted_change")),
                     c["status"],
                 ]
             )
     return rows
 
 
+SUMMARY_HEADER = [
+    *("test", "measurement", "metric", "baseline", "current", "change", "machine", "net", "verdict")
+]
+
+
 def summary_table(records: Sequence[dict[str, Any]]) -> list[str]:
-    header = ["test", "measurement", "metric", "baseline", "current", "change", "verdict"]
-    return format_table(header, summary_rows(records))
+    """The table, then what a reader needs to act on rows without a baseline."""
+    return [*format_table(SUMMARY_HEADER, summary_rows(records)), *missing_notes(records)]
+
+
+def missing_notes(records: Sequence[dict[str, Any]]) -> list[str]:
+    """Measurements with no baseline for this runner's hardware class: which classes have one."""
+    missing = [r for r in records if r["verdict"] == "no baseline"]
+    if not missing:
+        return []
+    classes = sorted({str(r["environment"]) for r in missing})
+    others = sorted({key for r in missing for key in r.get("other_classes", [])})
+    lines = [
+        f"ovbench: {len(missing)} measurement(s) have no baseline for this runner's hardware class "
+        + ", ".join(repr(key) for key in classes)
+        + "; record them on this kind of runner (pytest --ov-update-baselines) and commit baselines/"
+    ]
+    if others:
+        lines.append("ovbench: baselines of other classes (never used here): " + ", ".join(map(repr, others)))
+    if any("before hardware classes" in str(r.get("source", "")) for r in missing):
+        lines.append(
+            "ovbench: some entries were recorded before hardware classes and are not used: re-record them"
+        )
+    return lines

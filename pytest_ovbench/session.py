@@ -64,6 +64,7 @@ class Measurement:
     baseline_layers: dict[str, Any] | None = None  # the stored execution plan (perf_counts)
     layer_changes: list[str] = field(default_factory=list)  # plan changes against it, described
     layer_moves: list[str] = field(default_factory=list)  # layers whose time moved most
+    other_classes: list[str] = field(default_factory=list)  # no baseline here: classes that have one
 
 
 @dataclass

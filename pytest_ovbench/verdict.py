@@ -79,8 +79,15 @@ class Comparison:
         )
 
     @property
+    def raw_change(self) -> float:
+        """current / stored figure - 1, before any machine-speed correction."""
+        base = self.raw_baseline
+        return self.current / base - 1.0 if base else float("nan")
+
+    @property
     def change(self) -> float:
-        """Signed relative change of the figure, current / baseline - 1."""
+        """Signed relative change the verdict judged, current / baseline - 1 (with a machine-speed
+        correction, the model's own change: the baseline is then at today's machine speed)."""
         return self.current / self.baseline - 1.0 if self.baseline else float("nan")
 
 

@@ -265,15 +265,17 @@ def test_stored_entries_carry_the_machine_speed_unless_switched_off(suite: pytes
     assert machine["probe"]["name"] == "ovbench-probe-1" and len(machine["probe"]["runs"]) == 3
     assert 0 < machine["probe"]["value"] < machine["value"]  # the probe's fixed cost: far less work
     # The verdict itself depends on this machine's noise (a 25 us model); what matters here is that it
-    # compares in yardstick units: baseline = stored figure at today's machine speed.
+    # compares in yardstick units: the net change is the change at the stored machine speed.
     out = suite.path / "out.json"
     result = suite.runpytest(*FAST, "--ov-tolerance=5", f"--ov-json={out}")
     result.assert_outcomes(passed=2)
     (record,) = json.loads(out.read_text())["measurements"]
     (median,) = [c for c in record["comparisons"] if c["metric"] == "median"]
     stored = stored_entry()["metrics"]["median"]["value"]  # 4 significant digits
-    assert median["machine"] > 0 and median["stored"] == pytest.approx(stored, rel=1e-3)
-    assert median["baseline"] == pytest.approx(median["stored"] * median["machine"], rel=1e-6)
+    assert median["machine"] > 0 and median["baseline"] == pytest.approx(stored, rel=1e-3)
+    assert median["change"] == pytest.approx(median["current"] / median["baseline"] - 1, rel=1e-6)
+    net = median["current"] / (median["baseline"] * median["machine"]) - 1
+    assert median["adjusted_change"] == pytest.approx(net, rel=1e-6)
     # A model of tens of microseconds: the fixed cost of an inference is a good part of its time.
     assert 0.05 < median["overhead_share"] <= 1 and record["machine"]["probe_ms"] > 0
     (suite.path / "baselines" / "test_perf.yaml").unlink()
