@@ -8,6 +8,7 @@ outcomes.py.
 
 from __future__ import annotations
 
+import time
 from typing import Any, NoReturn
 
 import pytest
@@ -119,6 +120,16 @@ class Measurer:
         return measurement.result
 
     def _measure(self, loaded: LoadedModel, settings: Settings) -> Measurement:
+        """Holding the machine-wide measurement lock (machine_lock.py) from compiling to verdict."""
+        label = f"{self._request.node.nodeid} {settings.name or self._mode!r}"
+        with self._session.measure_lock.held(label) as waited:
+            started = time.time()
+            measurement = self._measure_unlocked(loaded, settings)
+            measurement.started, measurement.finished = started, time.time()
+        measurement.lock_wait_s = waited
+        return measurement
+
+    def _measure_unlocked(self, loaded: LoadedModel, settings: Settings) -> Measurement:
         from . import judging
 
         session, nodeid = self._session, plain_nodeid(self._request.node.nodeid)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import report
 from .metrics import LABELS
 from .report import figure, summary_rows
 
@@ -26,7 +27,7 @@ VERDICT_CLASSES = {
     "pass": "v-pass",
     "no baseline": "v-none",
 }
-SUMMARY_HEADER = ("test", "measurement", "metric", "baseline", "current", "change", "verdict")
+SUMMARY_HEADER = tuple(report.SUMMARY_HEADER)
 LOG_RATIO = 20.0  # a latency axis spanning more than this factor is drawn log-scale
 TOP_LAYERS = 15
 CHART_WIDTH = 480  # viewBox widths: the SVGs scale to their column, text with them
@@ -546,7 +547,7 @@ def _headline(records: Sequence[dict[str, Any]]) -> str:
 
 def _summary_table(records: Sequence[dict[str, Any]]) -> str:
     """The end-of-run table, one row per gated metric, test names linking to their sections."""
-    head = "".join(_cell(h, "num" if 3 <= i < 6 else "", "th") for i, h in enumerate(SUMMARY_HEADER))
+    head = "".join(_cell(h, "num" if 3 <= i < 8 else "", "th") for i, h in enumerate(SUMMARY_HEADER))
     body: list[str] = []
     for index, record in enumerate(records, 1):
         for row in summary_rows([record]):
@@ -591,13 +592,15 @@ def _comparison_row(comparison: dict[str, Any]) -> str:
     metric = str(comparison.get("metric", ""))
     label, unit = LABELS.get(metric, (metric, ""))
     p_value, noise = _number(comparison.get("p_value")), _number(comparison.get("noise"))
-    tolerance = _number(comparison.get("tolerance"))
+    tolerance, machine = _number(comparison.get("tolerance")), _number(comparison.get("machine"))
     status = str(comparison.get("status", ""))
     cells = [
         _cell(f"{label} ({unit})" if unit else label),
         _cell(figure(_number(comparison.get("baseline"))), "num"),
         _cell(figure(_number(comparison.get("current"))), "num"),
         _cell(_percent(_number(comparison.get("change"))), "num"),
+        _cell("-" if machine is None else _percent(machine - 1.0), "num"),
+        _cell(_percent(_number(comparison.get("adjusted_change"))), "num"),
         _cell("-" if tolerance is None else f"{tolerance:.0%}", "num"),
         _cell("-" if noise is None else f"{noise:.1%}", "num"),
         _cell("-" if p_value is None else f"{p_value:.2g}", "num"),
@@ -612,8 +615,11 @@ def _comparisons_table(record: dict[str, Any]) -> str:
     if not comparisons:
         source = escape(str(record.get("source") or "no baseline"))
         return f'<p class="note comparisons">Not compared: {source}.</p>'
-    header = ("metric", "baseline", "current", "change", "allowed", "noise", "p-value", "verdict", "reason")
-    head = "".join(_cell(h, "num" if 0 < i < 7 else "", "th") for i, h in enumerate(header))
+    header = (
+        *("metric", "baseline", "current", "change", "machine", "net"),
+        *("allowed", "noise", "p-value", "verdict", "reason"),
+    )
+    head = "".join(_cell(h, "num" if 0 < i < 9 else "", "th") for i, h in enumerate(header))
     rows = "".join(_comparison_row(c) for c in comparisons)
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     return f'<div class="comparisons"><h3>Comparisons</h3><div class="scroll">{table}</div></div>'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .report import summary_rows
+from .report import SUMMARY_HEADER, summary_rows
 
 ICONS = {
     "pass": "pass",
@@ -26,7 +26,7 @@ def render_markdown(records: Sequence[dict[str, Any]]) -> str:
     """Headline counts, the verdict table, then the messages of what needs attention."""
     verdicts = [r["verdict"] for r in records]
     counts = ", ".join(f"{verdicts.count(v)} {v}" for v in dict.fromkeys(verdicts))
-    header = ["test", "measurement", "metric", "baseline", "current", "change", "verdict"]
+    header = SUMMARY_HEADER
     rows = [[*row[:-1], ICONS.get(row[-1], row[-1])] for row in summary_rows(records)]
     lines = ["## ovbench", "", f"{len(records)} measurements: {counts}.", "", *_table(header, rows)]
     notes = [r for r in records if r["verdict"] in ("regressed", "inconclusive")]
@@ -37,7 +37,8 @@ def render_markdown(records: Sequence[dict[str, Any]]) -> str:
             for c in reasons:
                 detail = f" ({c['reason']})" if c["reason"] else ""
                 p_value = "" if c["p_value"] is None else f", p={c['p_value']:.2g}"
-                change = "" if c["change"] is None else f"{c['change']:+.1%}"
+                net = c.get("adjusted_change")
+                change = "" if net is None else f"{net:+.1%}"
                 lines.append(
                     f"- `{r['test']}` {r['name']} {c['metric']}: {c['status']} "
                     f"{change}{p_value}{detail}; {r['source']}"

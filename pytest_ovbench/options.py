@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from . import settings
+from .machine_lock import DEFAULT_PATH, DEFAULT_TIMEOUT_S, MeasureLock
 from .metrics import parse_fraction
 
 GROUP = "ovbench"
@@ -92,6 +93,22 @@ def _measurement_options(group: Any) -> None:
         default=None,
         help="OpenVINO model cache folder: also measure compiling from a warm cache "
         "(cached_compile_ms) (ini: ov_cache_dir)",
+    )
+    group.addoption(
+        "--ov-measure-lock",
+        metavar="PATH|off",
+        default=None,
+        help="machine-wide lock file every measurement holds, so no two run at once whatever "
+        "schedules them (default /tmp/pytest-ovbench-measure.lock; every job on the machine must "
+        "use the same one; 'off' to switch it off) (ini: ov_measure_lock)",
+    )
+    group.addoption(
+        "--ov-measure-lock-timeout",
+        metavar="SECONDS",
+        type=positive_seconds,
+        default=None,
+        help="give up waiting for another measurement on this machine after this long "
+        "(default 600) (ini: ov_measure_lock_timeout)",
     )
 
 
@@ -184,6 +201,8 @@ def _ini_options(parser: pytest.Parser) -> None:
     parser.addini("ov_strict", "see --ov-strict", type="bool", default=False)
     parser.addini("ov_perf_counts", "see --ov-perf-counts", type="bool", default=False)
     parser.addini("ov_cache_dir", "see --ov-cache-dir", default="")
+    parser.addini("ov_measure_lock", "see --ov-measure-lock", default="")
+    parser.addini("ov_measure_lock_timeout", "see --ov-measure-lock-timeout", default="")
 
 
 def _ini_value(config: pytest.Config, name: str, convert: Any) -> Any:
@@ -259,6 +278,19 @@ def policy_values(config: pytest.Config) -> dict[str, Any]:
     if confirmations is not None:
         values["confirmations"] = confirmations
     return values
+
+
+def measure_lock(config: pytest.Config) -> MeasureLock:
+    """The machine-wide measurement lock (machine_lock.py) the options ask for."""
+    path_text = config.getoption("ov_measure_lock") or str(config.getini("ov_measure_lock")).strip()
+    timeout = config.getoption("ov_measure_lock_timeout")
+    if timeout is None:
+        timeout = _ini_value(config, "ov_measure_lock_timeout", positive_seconds)
+    timeout_s = DEFAULT_TIMEOUT_S if timeout is None else float(timeout)
+    if path_text.lower() == "off":
+        return MeasureLock(None, timeout_s)
+    path = Path(path_text).expanduser() if path_text else DEFAULT_PATH
+    return MeasureLock(path if path.is_absolute() else Path(config.rootpath) / path, timeout_s)
 
 
 def baselines_dir(config: pytest.Config) -> Path:

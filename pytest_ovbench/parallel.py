@@ -5,6 +5,11 @@ them one after another (other tests still run beside them; the busy-machine rule
 their load from passing for a regression). Any other way of spreading tests over several workers
 is refused before a measurement runs, with the fix. Baseline writes stay correct either way
 (storage.py locks the read-merge-write).
+
+The grouping is the scheduler's promise, not ours: with pytest 9.2 and pytest-xdist 3.8 loadgroup
+groups nothing (xdist renames ``item._nodeid``, which pytest no longer reads). So it is checked
+after xdist has had its turn (:func:`check_grouping`: a warning when it did not take), and the
+measurements serialize themselves regardless, through the machine-wide lock (machine_lock.py).
 """
 
 from __future__ import annotations
@@ -51,6 +56,28 @@ def serialize_under_xdist(config: pytest.Config, ovbench_items: Sequence[pytest.
             item.add_marker(pytest.mark.xdist_group(GROUP))
         else:
             item.stash[REFUSED] = REFUSAL.format(workers=workers)
+
+
+NOT_GROUPED = (
+    "ovbench: pytest-xdist's --dist loadgroup did not group the ovbench tests with this pytest "
+    "({pytest}) and pytest-xdist ({xdist}): they may be spread over several workers. Measurements "
+    "still run one at a time (each waits for the machine-wide measurement lock), so verdicts stay "
+    "sound, but workers may sit idle waiting; the reported lock waits say how long."
+)
+
+
+def check_grouping(config: pytest.Config, items: Sequence[pytest.Item]) -> str | None:
+    """On an xdist worker, after xdist has renamed the grouped items: the warning to give when the
+    group did not reach the scheduler (the node id carries no '@ovbench'), else None."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None or int(workerinput.get("workercount", 1)) <= 1 or not _loadgroup(config):
+        return None
+    grouped = [item for item in items if item.get_closest_marker("ovbench") is not None]
+    if not grouped or all("@" in item.nodeid for item in grouped):
+        return None
+    from importlib.metadata import version
+
+    return NOT_GROUPED.format(pytest=pytest.__version__, xdist=version("pytest-xdist"))
 
 
 def refuse_if_marked(item: pytest.Item) -> None:

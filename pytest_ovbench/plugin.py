@@ -43,6 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
         use_yardstick=options.use_yardstick(config),
         keep_latencies=options.wants_latencies(config),
         progress_writer=terminal_writer(config),
+        measure_lock=options.measure_lock(config),
     )
     options.report_path(config)  # a bad --ov-report ending is a usage error now, not at the end
     config.stash[SESSION_KEY] = state
@@ -69,6 +70,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     from .parallel import serialize_under_xdist
 
     serialize_under_xdist(config, ovbench_items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """After every collection_modifyitems (xdist's too): did xdist's loadgroup take (parallel.py)?"""
+    from .parallel import check_grouping
+    from .session import OvbenchWarning
+
+    warning = check_grouping(session.config, session.items)
+    if warning is not None:
+        session.config.issue_config_time_warning(OvbenchWarning(warning), stacklevel=2)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -67,6 +67,9 @@ def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str
         "windows": [w.figures for w in result.windows],
         "baseline_windows": dict(m.baseline_windows),
         "baseline_figures": {k: _number(v) for k, v in m.baseline_figures.items()},
+        "started": m.started,  # epoch seconds: the span the machine-wide lock was held
+        "finished": m.finished,
+        "lock_wait_s": m.lock_wait_s,
     }
     if m.other_classes:
         record["other_classes"] = list(m.other_classes)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .errors import DynamicInputs, ModelError
+from .machine_lock import MeasureLock
 from .models import LoadedModel, dynamic_inputs, read_model, resolve_path
 from .prepare import ModelChanges, apply_changes
 from .settings import Settings
@@ -65,6 +66,9 @@ class Measurement:
     layer_changes: list[str] = field(default_factory=list)  # plan changes against it, described
     layer_moves: list[str] = field(default_factory=list)  # layers whose time moved most
     other_classes: list[str] = field(default_factory=list)  # no baseline here: classes that have one
+    started: float = 0.0  # wall clock (epoch s) when the measurement got the machine: compile to verdict
+    finished: float = 0.0
+    lock_wait_s: float | None = None  # waited for another measurement on this machine (None: no lock)
 
 
 @dataclass
@@ -82,6 +86,7 @@ class OvbenchSession:
     use_yardstick: bool = True  # stored mode measures the machine yardstick alongside (yardstick.py)
     keep_latencies: bool = False  # records carry every latency (for --ov-json / --ov-report)
     progress_writer: Callable[[str], None] | None = None  # -v: progress of long measurements
+    measure_lock: MeasureLock = field(default_factory=MeasureLock)  # one measurement at a time
     measurements: list[Measurement] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)  # from reports, xdist workers' too
     outputs: list[Path] = field(default_factory=list)  # files written at the end (--ov-json, ...)

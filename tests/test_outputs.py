@@ -115,10 +115,32 @@ def test_xdist_load_is_refused_with_the_reason(suite: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*two measurements at once on one machine distort each other*"])
 
 
-def test_xdist_loadgroup_runs_them_on_one_worker(suite: pytest.Pytester) -> None:
-    suite.runpytest_subprocess(*FAST, "--ov-update-baselines").assert_outcomes(passed=2)
-    result = suite.runpytest_subprocess(*FAST, "-n", "2", "--dist", "loadgroup", "-v", "--ov-tolerance=5")
-    result.assert_outcomes(passed=2)
-    workers = {line.split("]")[0] for line in result.stdout.lines if "PASSED test_perf.py" in line}
-    assert len(workers) == 1  # both on the same worker, one after the other
+LOADGROUP_SUITE = """
+import pytest
+
+@pytest.mark.ovbench(model="model.xml", niter=400)
+@pytest.mark.parametrize("copy", range(4))
+def test_lat(infer_sync, copy):
+    infer_sync()
+"""
+
+
+def test_xdist_loadgroup_never_runs_two_measurements_at_once(suite: pytest.Pytester) -> None:
+    suite.makepyfile(test_perf=LOADGROUP_SUITE)
+    suite.runpytest_subprocess(*FAST, "--ov-update-baselines").assert_outcomes(passed=4)
+    lock = suite.path / "measure.lock"
+    result = suite.runpytest_subprocess(
+        *FAST, "-n", "2", "--dist", "loadgroup", "-v", "--ov-tolerance=5", "--ov-json=out.json",
+        f"--ov-measure-lock={lock}",
+    )  # fmt: skip
+    result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["*ovbench verdicts*", "test_lat*sync*median*pass"])
+    records = json.loads((suite.path / "out.json").read_text())["measurements"]
+    spans = sorted((r["started"], r["finished"]) for r in records)
+    assert len(spans) == 4 and all(start < end for start, end in spans)
+    # Checked from the clock, not from worker names: each measurement ended before the next began.
+    assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:])), spans
+    assert all(r["lock_wait_s"] is not None for r in records)
+    workers = {line.split("]")[0] for line in result.stdout.lines if "PASSED test_perf.py" in line}
+    if len(workers) > 1:  # the scheduler did not group them (pytest 9.2): said, and the lock held
+        result.stdout.fnmatch_lines(["*--dist loadgroup did not group the ovbench tests*"])
