@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 
 from . import __version__
 from .baseline import validate_entry
+from .environment import is_classified
 from .metrics import HIGHER_IS_BETTER, LABELS, METRICS
 from .report import figure, format_table
 from .storage import BaselineError, BaselineFileError, iter_entries, load_entries, module_file, write_entries
@@ -353,6 +354,8 @@ def run_list(args: argparse.Namespace) -> int:
     header = ["file", "test", "measurement", "environment", "recorded", "openvino", "main figure"]
     rows = [list_row(ref, snapshot[ref]) for ref in refs]
     print("\n".join(format_table(header, rows)))
+    if any(not is_classified(ref.env) for ref in refs):
+        print(f"* {LEGACY_NOTE}")
     return 0
 
 
@@ -360,9 +363,16 @@ def _has(text: str, part: str | None) -> bool:
     return part is None or part in text
 
 
+LEGACY_NOTE = (
+    "recorded before hardware classes: never used for a verdict; re-record on each kind of runner "
+    "(pytest --ov-update-baselines)"
+)
+
+
 def list_row(ref: Ref, entry: Entry) -> list[str]:
     recorded = str(entry.get("recorded") or "-")
-    return [ref.file, ref.test, ref.measurement, ref.env, recorded, short_version(entry), main_figure(entry)]
+    env = ref.env if is_classified(ref.env) else f"{ref.env} *"
+    return [ref.file, ref.test, ref.measurement, env, recorded, short_version(entry), main_figure(entry)]
 
 
 # show
@@ -409,6 +419,8 @@ def show_lines(ref: Ref, entry: Entry) -> list[str]:
         ("foreign_load", entry.get("foreign_load")),
     ]
     lines = [ref.label(), *(f"  {name:<14}{'-' if value is None else value}" for name, value in fields)]
+    if not is_classified(ref.env):
+        lines.append(f"  {'class':<14}{LEGACY_NOTE}")
     lines.append("  metrics")
     metrics: dict[str, Any] = entry.get("metrics", {})
     ordered = sorted(metrics, key=lambda name: METRICS.index(name) if name in METRICS else len(METRICS))

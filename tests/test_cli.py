@@ -13,8 +13,8 @@ import pytest
 from pytest_ovbench import cli
 from pytest_ovbench.storage import load_entries, module_file, write_entries
 
-ENV = "CPU | Intel(R) Xeon(R) Platinum 8480+ | 2 cpus"
-ENV_ARM = "CPU | Neoverse-N1 | 4 cpus"
+ENV = "CPU | Intel(R) Xeon(R) Platinum 8480+ | AMX | bf16 | 2 cpus"
+ENV_ARM = "CPU | Neoverse-N1 | aarch64 | f32 | 4 cpus"
 OPENVINO = "2026.4.1-22982-e213a147257-releases/2026/4"
 REPO_ROOT = Path(cli.__file__).resolve().parents[1]
 
@@ -116,6 +116,24 @@ def test_list_filters_by_test_and_environment(tmp_path: Path, capsys: pytest.Cap
     assert "test_net_latency" in rows[0] and rows[0].endswith("median 7.900 ms")
     code, out, _ = run(capsys, "--rootdir", str(tmp_path), "list", "--test", "test_models.py::test_res")
     assert [r.split()[1] for r in out.splitlines()[2:]] == ["test_resnet[batch1]"]
+
+
+def test_entries_from_before_hardware_classes_stay_readable_and_are_marked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    legacy = "CPU | AMD EPYC | 2 cpus"
+    record(
+        tmp_path / "baselines",
+        "test_a.py",
+        {("test_a", "sync", legacy): make_entry(), ("test_b", "sync", ENV): make_entry()},
+    )
+    code, out, _ = run(capsys, "list", "--rootdir", str(tmp_path))
+    rows = out.splitlines()
+    assert code == 0 and any(f"{legacy} *" in row for row in rows)
+    assert not any(f"{ENV} *" in row for row in rows)
+    assert rows[-1].startswith("* recorded before hardware classes: never used for a verdict; re-record")
+    code, out, _ = run(capsys, "show", "test_a", "--rootdir", str(tmp_path))
+    assert code == 0 and "class         recorded before hardware classes" in out and "median" in out
 
 
 def test_list_reads_dir_given_before_or_after_the_command(
