@@ -442,9 +442,9 @@ def verdict_of(row: str) -> str | None:
 
 def change_of(row: str) -> float | None:
     """The change the verdict judged: the table's "net" column (the change net of the machine
-    correction; the raw change where there is none)."""
+    correction; the raw change where there is none), before "sees" and the verdict."""
     cells = re.split(r"\s{2,}", row.strip())
-    net = cells[-2] if len(cells) >= 2 else ""
+    net = cells[-3] if len(cells) >= 3 else ""
     match = re.fullmatch(r"([+-]\d+(?:\.\d+)?)%", net)
     return float(match.group(1)) / 100 if match else None
 
@@ -561,7 +561,7 @@ def environment(core: Any) -> dict[str, str]:
         "command": shlex.join(["python", *sys.argv]),
         "date": datetime.datetime.now().isoformat(timespec="minutes"),
         "openvino": ov.get_version(),
-        "machine": environment_key(core, "CPU"),
+        "hardware class": environment_key(core, "CPU"),
         "load average at start": f"{os.getloadavg()[0]:.2f}",
     }
 
@@ -580,7 +580,8 @@ def verdict_time_text(checks: Sequence[Check]) -> str:
 def print_markdown(found: Sequence[Tally], variants: Sequence[Variant], env: dict[str, str]) -> None:
     checks = [c for t in found for c in t.checks]
     print("\n## Gate quality (README)\n")
-    print(f"`{env['command']}` on {env['machine']}, OpenVINO {env['openvino']}, {env['date']}.\n")
+    print(f"### {env['hardware class']}\n")
+    print(f"`{env['command']}`, OpenVINO {env['openvino']}, {env['date']}.\n")
     print(
         f"Base: `mobilenet_like` {SIZE}x{SIZE}. Variants: a 1x1 bottleneck (512 -> k -> 512) added at "
         "the 14x14 stage; true slowdowns measured in-process with alternating sync windows:\n"

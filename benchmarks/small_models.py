@@ -116,7 +116,12 @@ def main() -> None:
             by_model[record["test"].removeprefix("test_")].append(record)
         verdicts = {name: records[-1]["verdict"] for name, records in by_model.items()}
         print(f"check {index + 1}/{args.checks}: {verdicts}", flush=True)
-    print(f"\n{args.checks} A/A checks per model, each a new pytest process, default settings ({folder})\n")
+    import openvino as ov
+
+    from pytest_ovbench.environment import environment_key
+
+    print(f"\nhardware class: {environment_key(ov.Core(), 'CPU')}")
+    print(f"{args.checks} A/A checks per model, each a new pytest process, default settings ({folder})\n")
     print(
         "| model | median | fixed-cost share | sd raw | sd / yardstick | sd / factor "
         "| A/A changes | verdicts |"

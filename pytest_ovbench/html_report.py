@@ -547,7 +547,7 @@ def _headline(records: Sequence[dict[str, Any]]) -> str:
 
 def _summary_table(records: Sequence[dict[str, Any]]) -> str:
     """The end-of-run table, one row per gated metric, test names linking to their sections."""
-    head = "".join(_cell(h, "num" if 3 <= i < 8 else "", "th") for i, h in enumerate(SUMMARY_HEADER))
+    head = "".join(_cell(h, "num" if 3 <= i < 9 else "", "th") for i, h in enumerate(SUMMARY_HEADER))
     body: list[str] = []
     for index, record in enumerate(records, 1):
         for row in summary_rows([record]):
@@ -601,6 +601,7 @@ def _comparison_row(comparison: dict[str, Any]) -> str:
         _cell(_percent(_number(comparison.get("change"))), "num"),
         _cell("-" if machine is None else _percent(machine - 1.0), "num"),
         _cell(_percent(_number(comparison.get("adjusted_change"))), "num"),
+        _cell(str(comparison.get("sees", "-")), "num"),
         _cell("-" if tolerance is None else f"{tolerance:.0%}", "num"),
         _cell("-" if noise is None else f"{noise:.1%}", "num"),
         _cell("-" if p_value is None else f"{p_value:.2g}", "num"),
@@ -616,10 +617,10 @@ def _comparisons_table(record: dict[str, Any]) -> str:
         source = escape(str(record.get("source") or "no baseline"))
         return f'<p class="note comparisons">Not compared: {source}.</p>'
     header = (
-        *("metric", "baseline", "current", "change", "machine", "net"),
+        *("metric", "baseline", "current", "change", "machine", "net", "sees"),
         *("allowed", "noise", "p-value", "verdict", "reason"),
     )
-    head = "".join(_cell(h, "num" if 0 < i < 9 else "", "th") for i, h in enumerate(header))
+    head = "".join(_cell(h, "num" if 0 < i < 10 else "", "th") for i, h in enumerate(header))
     rows = "".join(_comparison_row(c) for c in comparisons)
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     return f'<div class="comparisons"><h3>Comparisons</h3><div class="scroll">{table}</div></div>'

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .gate import worst
 from .layers import layer_records
+from .report import sees
 
 if TYPE_CHECKING:
     from .session import Measurement
@@ -39,6 +40,10 @@ def comparison_record(c: Comparison) -> dict[str, Any]:
         "noise": _number(c.noise),
         "reason": c.reason,
         "overhead_share": c.overhead_share,
+        # the smallest worsening it could have caught (90% power); "sees" the same as text, and
+        # "none" where nothing was detectable at its false-alarm level (detectable is then null)
+        "detectable": c.detectable if math.isfinite(c.detectable) else None,
+        "sees": sees(c.detectable),
     }
 
 
@@ -96,7 +101,7 @@ def junit_properties(record: dict[str, Any]) -> list[tuple[str, object]]:
     prefix = f"ovbench.{record['name']}"
     pairs: list[tuple[str, object]] = [(f"{prefix}.verdict", record["verdict"])]
     for c in record["comparisons"]:
-        for key in ("baseline", "current", "change", "status"):
+        for key in ("baseline", "current", "change", "detectable", "status"):
             value = c[key]
             pairs.append((f"{prefix}.{c['metric']}.{key}", "" if value is None else value))
     if not record["comparisons"]:

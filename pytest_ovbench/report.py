@@ -40,6 +40,14 @@ def figure(value: float | None) -> str:
     return f"{rounded:.{decimals}f}"
 
 
+def _sees_text(detectable: float, sign: str) -> str:
+    if math.isnan(detectable):
+        return "sees -"
+    if math.isinf(detectable):
+        return "sees no change at its false-alarm level"
+    return f"sees {sign}{detectable:.1%}"
+
+
 def comparison_line(c: Comparison) -> str:
     """The stored figure and the current one as they are, their change, and where stored mode
     corrected for the machine's speed, that correction and the change net of it (judged)."""
@@ -55,7 +63,7 @@ def comparison_line(c: Comparison) -> str:
         change += f", net {c.change:+.1%}"
     line = (
         f"  {label}  {figure(c.raw_baseline)} {unit} -> {figure(c.current)} {unit}  "
-        f"({change}, allowed {sign}{c.tolerance:.0%}, {evidence})"
+        f"({change}, allowed {sign}{c.tolerance:.0%}, {evidence}, {_sees_text(c.detectable, sign)})"
     )
     return f"{line}: {c.reason}" if c.reason else line
 
@@ -107,10 +115,18 @@ def percent(value: float | None) -> str:
     return "" if value is None or math.isnan(value) else f"{value:+.1%}"
 
 
+def sees(detectable: float | None) -> str:
+    """The smallest worsening a comparison could have caught (90% power): ``4.1%``, ``none``."""
+    if detectable is None or math.isnan(detectable):
+        return "-"
+    return "none" if math.isinf(detectable) else f"{detectable:.1%}"
+
+
 def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
     """One row per judged metric: the stored and the current figure as they are, their change,
     the machine-speed correction (stored mode's yardstick: the machine's change in speed since
-    the recording, + = slower) and the change net of it, which the verdict judged."""
+    the recording, + = slower), the change net of it, which the verdict judged, and the smallest
+    worsening the comparison could have caught with 90% power (``sees``)."""
     rows: list[list[str]] = []
     for r in records:
         if not r["comparisons"]:
@@ -118,10 +134,10 @@ def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
             shown = r.get("recorded_figures") or r["figures"]
             for metric in metrics:
                 current = figure(shown.get(metric)) if metric else ""
-                rows.append([r["test"], r["name"], metric, "", current, "", "", "", r["verdict"]])
+                rows.append([r["test"], r["name"], metric, "", current, "", "", "", "", r["verdict"]])
         if r.get("layer_changes"):
             changed = f"{len(r['layer_changes'])} changed"
-            rows.append([r["test"], r["name"], "layers", "", changed, "", "", "", "plan changed"])
+            rows.append([r["test"], r["name"], "layers", "", changed, "", "", "", "", "plan changed"])
         for c in r["comparisons"]:
             machine = c.get("machine")
             rows.append(
@@ -134,6 +150,7 @@ def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
                     percent(c["change"]),
                     "" if machine is None else percent(machine - 1.0),
                     percent(c.get("adjusted_change")),
+                    str(c.get("sees", "-")),
                     c["status"],
                 ]
             )
@@ -141,7 +158,7 @@ def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
 
 
 SUMMARY_HEADER = [
-    *("test", "measurement", "metric", "baseline", "current", "change", "machine", "net", "verdict")
+    *("test", "measurement", "metric", "baseline", "current", "change", "machine", "net", "sees", "verdict")
 ]
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from statistics import NormalDist
 
 import numpy as np
 
@@ -68,6 +69,9 @@ class Comparison:
     # baseline is then the stored figure at today's machine speed, and the change is the model's own.
     machine: float = float("nan")
     overhead_share: float = 0.0  # how much of the model's time an inference's fixed cost is (probe)
+    # The smallest worsening (fraction) this comparison would have called regressed with 90% power,
+    # given the noise it measured: what it could see (inf: nothing at its false-alarm level).
+    detectable: float = float("nan")
 
     @property
     def raw_baseline(self) -> float:
@@ -89,6 +93,22 @@ class Comparison:
         """Signed relative change the verdict judged, current / baseline - 1 (with a machine-speed
         correction, the model's own change: the baseline is then at today's machine speed)."""
         return self.current / self.baseline - 1.0 if self.baseline else float("nan")
+
+
+POWER = 0.9  # the chance of catching a change of the detectable size
+
+
+def detectable_change(noise: float, rule: Rule, smallest_p: float = 0.0) -> float:
+    """The smallest true worsening (fraction) flagged as regressed with ``POWER``: the observed log
+    change must exceed both the allowance and ``z(1 - alpha)`` standard errors, so the true change
+    must stand ``z(POWER)`` standard errors above the larger of the two. ``smallest_p``: the least
+    p-value the test can give at all (an exact test on n pairs: 2**-n); at or above alpha nothing
+    is detectable."""
+    if smallest_p >= rule.alpha or not math.isfinite(noise) or noise < 0:
+        return math.inf
+    normal = NormalDist()
+    threshold = max(math.log1p(rule.tolerance), normal.inv_cdf(1.0 - rule.alpha) * noise)
+    return math.expm1(threshold + normal.inv_cdf(POWER) * noise)
 
 
 def normal_sf(z: float) -> float:
@@ -174,7 +194,7 @@ def compare_runs(
     made = decide(
         metric, base_shown, shown, shift, observed_noise, rule_without_floor, (normal_sf(z), normal_sf(-z))
     )
-    return replace(made, noise=sigma * scale)
+    return replace(made, noise=sigma * scale, detectable=detectable_change(sigma * scale, rule))
 
 
 def _pooled_sd(*groups: np.ndarray) -> float:
@@ -220,4 +240,6 @@ def compare_paired(metric: str, reference: Sample, candidate: Sample, rule: Rule
         return decide(metric, reference.value, candidate.value, shift, math.inf, rule)
     noise = math.sqrt(_variance_of_mean(ratios))
     tails = sign_flip_tails(ratios)
-    return decide(metric, reference.value, candidate.value, float(ratios.mean()), noise, rule, tails)
+    made = decide(metric, reference.value, candidate.value, float(ratios.mean()), noise, rule, tails)
+    smallest_p = 2.0**-ratios.size if ratios.size <= 16 else 0.0
+    return replace(made, detectable=detectable_change(noise, rule, smallest_p))
