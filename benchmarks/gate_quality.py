@@ -135,6 +135,7 @@ class Check:
     exit_code: int
     wall_s: float
     change: float | None = None  # as the summary table shows it, fraction
+    sees: float | None = None  # the smallest worsening the verdict could have caught, fraction
     detail: str = ""  # the comparison line pytest printed for a non-pass verdict
     others_load: float | None = None  # share of the machine other processes used meanwhile
     agrees: bool = True  # verdict and exit code tell the same story
@@ -173,6 +174,10 @@ class Tally:
     def median_change(self) -> str:
         changes = [c.change for c in self.checks if c.change is not None]
         return f"{statistics.median(changes):+.1%}" if changes else "-"
+
+    def median_sees(self) -> str:
+        seen = [c.sees for c in self.checks if c.sees is not None]
+        return f"{statistics.median(seen):.1%}" if seen else "-"
 
     def median_load(self) -> str:
         loads = [c.others_load for c in self.checks if c.others_load is not None]
@@ -449,6 +454,16 @@ def change_of(row: str) -> float | None:
     return float(match.group(1)) / 100 if match else None
 
 
+def sees_of(row: str) -> float | None:
+    """The table's "sees" column: the smallest worsening the verdict could have caught (none: inf)."""
+    cells = re.split(r"\s{2,}", row.strip())
+    text = cells[-2] if len(cells) >= 2 else ""
+    if text == "none":
+        return math.inf
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)%", text)
+    return float(match.group(1)) / 100 if match else None
+
+
 def detail_of(stdout: str) -> str:
     """The comparison line pytest printed for a non-pass verdict (change, allowance, p, reason)."""
     lines = [line.strip() for line in stdout.splitlines() if re.search(r"\(\S+%[^()]*, allowed ", line)]
@@ -465,6 +480,7 @@ def read_check(mode: str, kind: str, index: int, done: subprocess.CompletedProce
     check = Check(mode, kind, index, verdict or "error", done.returncode, 0.0)
     if row is not None:
         check.change = change_of(row)
+        check.sees = sees_of(row)
     check.detail = detail_of(done.stdout)
     check.agrees = verdict is not None and (verdict == "regressed") == (done.returncode == 1)
     check.agrees = check.agrees and done.returncode in (0, 1)
@@ -528,7 +544,7 @@ def tallies(checks: Sequence[Check], modes: Sequence[str]) -> list[Tally]:
 
 
 HEADER = ["mode", "model", "checks", "regressed", "inconclusive", "pass", "improved", "rate", "target"]
-HEADER += ["median change", "others' load", "wall s median", "wall s max"]
+HEADER += ["median change", "median sees", "others' load", "wall s median", "wall s max"]
 TEXT_COLUMNS = {"mode", "model", "rate", "target"}
 
 
@@ -543,6 +559,7 @@ def cells(tally: Tally) -> list[str]:
         tally.rate_text(),
         tally.target_text(),
         tally.median_change(),
+        tally.median_sees(),
         tally.median_load(),
         f"{statistics.median(walls):.1f}" if walls else "-",
         f"{max(walls):.1f}" if walls else "-",

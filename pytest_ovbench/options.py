@@ -155,6 +155,13 @@ def _gate_options(group: Any) -> None:
         help="fail tests that got faster beyond the tolerance, so baselines get refreshed "
         "(ini: ov_fail_on_improvement)",
     )
+    group.addoption(
+        "--ov-fail-on-inconclusive",
+        action="store_true",
+        default=None,
+        help="fail tests whose verdict is inconclusive (a red build rather than a warning) "
+        "(ini: ov_fail_on_inconclusive)",
+    )
 
 
 def _output_options(group: Any) -> None:
@@ -191,6 +198,7 @@ def _ini_options(parser: pytest.Parser) -> None:
         default="",
     )
     parser.addini("ov_fail_on_improvement", "see --ov-fail-on-improvement", type="bool", default=False)
+    parser.addini("ov_fail_on_inconclusive", "see --ov-fail-on-inconclusive", type="bool", default=False)
     parser.addini(
         "ov_yardstick", "stored mode measures the machine yardstick (default true)", type="bool", default=True
     )
@@ -251,6 +259,10 @@ def use_yardstick(config: pytest.Config) -> bool:
 
 def fail_on_plan_change(config: pytest.Config) -> bool:
     return _flag(config, "ov_fail_on_plan_change", "ov_fail_on_plan_change")
+
+
+def fail_on_inconclusive(config: pytest.Config) -> bool:
+    return _flag(config, "ov_fail_on_inconclusive", "ov_fail_on_inconclusive")
 
 
 def fail_on_improvement(config: pytest.Config) -> bool:

@@ -44,6 +44,7 @@ def failing(measurement: Measurement, session: OvbenchSession) -> bool:
         status == REGRESSED
         or (status == IMPROVED and session.fail_on_improvement)
         or (status == NO_BASELINE and session.strict)
+        or (status == INCONCLUSIVE and session.fail_on_inconclusive)
     )
 
 
@@ -88,7 +89,7 @@ def settle(item: pytest.Item, session: OvbenchSession) -> None:
         return
     keep_records(item, session)
     for m in measurements:
-        if worst(m.comparisons) == INCONCLUSIVE:
+        if worst(m.comparisons) == INCONCLUSIVE and not failing(m, session):
             item.warn(OvbenchWarning(verdict_message(m)))
         elif m.layer_changes and not failing(m, session) and not session.fail_on_plan_change:
             item.warn(OvbenchWarning(plan_message(m)))

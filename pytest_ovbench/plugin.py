@@ -40,6 +40,7 @@ def pytest_configure(config: pytest.Config) -> None:
         reference_rev=config.getoption("ov_reference_rev"),
         fail_on_improvement=options.fail_on_improvement(config),
         fail_on_plan_change=options.fail_on_plan_change(config),
+        fail_on_inconclusive=options.fail_on_inconclusive(config),
         use_yardstick=options.use_yardstick(config),
         keep_latencies=options.wants_latencies(config),
         progress_writer=terminal_writer(config),

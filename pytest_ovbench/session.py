@@ -83,6 +83,7 @@ class OvbenchSession:
     reference_rev: str | None = None
     fail_on_improvement: bool = False
     fail_on_plan_change: bool = False  # a changed execution plan (perf_counts) fails the test
+    fail_on_inconclusive: bool = False  # an inconclusive verdict fails the test (not only a warning)
     use_yardstick: bool = True  # stored mode measures the machine yardstick alongside (yardstick.py)
     keep_latencies: bool = False  # records carry every latency (for --ov-json / --ov-report)
     progress_writer: Callable[[str], None] | None = None  # -v: progress of long measurements

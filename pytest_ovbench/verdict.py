@@ -69,7 +69,7 @@ class Comparison:
     # baseline is then the stored figure at today's machine speed, and the change is the model's own.
     machine: float = float("nan")
     overhead_share: float = 0.0  # how much of the model's time an inference's fixed cost is (probe)
-    # The smallest worsening (fraction) this comparison would have called regressed with 90% power,
+    # The smallest worsening (fraction) this comparison would have found significant with 90% power,
     # given the noise it measured: what it could see (inf: nothing at its false-alarm level).
     detectable: float = float("nan")
 
@@ -99,16 +99,15 @@ POWER = 0.9  # the chance of catching a change of the detectable size
 
 
 def detectable_change(noise: float, rule: Rule, smallest_p: float = 0.0) -> float:
-    """The smallest true worsening (fraction) flagged as regressed with ``POWER``: the observed log
-    change must exceed both the allowance and ``z(1 - alpha)`` standard errors, so the true change
-    must stand ``z(POWER)`` standard errors above the larger of the two. ``smallest_p``: the least
-    p-value the test can give at all (an exact test on n pairs: 2**-n); at or above alpha nothing
-    is detectable."""
+    """The minimum detectable effect: the smallest true worsening (fraction) that the test finds
+    significant at the rule's alpha with ``POWER`` (it must stand ``z(1 - alpha) + z(POWER)``
+    standard errors above no change). An allowance below it cannot be told apart from no change
+    by this comparison. ``smallest_p``: the least p-value the test can give at all (an exact test
+    on n pairs: 2**-n); at or above alpha nothing is detectable (inf)."""
     if smallest_p >= rule.alpha or not math.isfinite(noise) or noise < 0:
         return math.inf
     normal = NormalDist()
-    threshold = max(math.log1p(rule.tolerance), normal.inv_cdf(1.0 - rule.alpha) * noise)
-    return math.expm1(threshold + normal.inv_cdf(POWER) * noise)
+    return math.expm1((normal.inv_cdf(1.0 - rule.alpha) + normal.inv_cdf(POWER)) * noise)
 
 
 def normal_sf(z: float) -> float:

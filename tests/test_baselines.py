@@ -281,3 +281,29 @@ def test_stored_entries_carry_the_machine_speed_unless_switched_off(suite: pytes
     (suite.path / "baselines" / "test_perf.yaml").unlink()
     suite.runpytest(*FAST, "--ov-update-baselines", "--ov-no-yardstick").assert_outcomes(passed=2)
     assert "machine" not in stored_entry()
+
+
+def test_an_inconclusive_verdict_warns_and_fails_when_asked(suite: pytest.Pytester) -> None:
+    # cached_compile_ms needs cache_dir=: gated but not measured, the verdict cannot be anything
+    # but inconclusive, whatever the machine does.
+    suite.makepyfile(
+        test_perf="""
+import pytest
+
+@pytest.mark.ovbench(model="model.xml", gate=["cached_compile_ms"])
+def test_lat(infer_sync):
+    infer_sync()
+"""
+    )
+    path = write_baseline(suite.path, median_ms=1.0)
+    document = yaml.safe_load(path.read_text())
+    document["tests"]["test_lat"]["sync"][env()]["metrics"]["cached_compile_ms"] = {"value": 10.0}
+    path.write_text(yaml.safe_dump(document))
+    warned = suite.runpytest(*FAST)
+    warned.assert_outcomes(passed=1, warnings=1)
+    warned.stdout.fnmatch_lines(["*cached_compile_ms was not measured in this run*", "test_lat*inconclusive"])
+    failed = suite.runpytest(*FAST, "--ov-fail-on-inconclusive")
+    failed.assert_outcomes(failed=1)
+    failed.stdout.fnmatch_lines(["*test_lat 'sync' inconclusive*"])
+    suite.makeini("[pytest]\nov_fail_on_inconclusive = true\n")
+    suite.runpytest(*FAST).assert_outcomes(failed=1)

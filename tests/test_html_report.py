@@ -290,7 +290,7 @@ def test_missing_figures_render_as_dashes() -> None:
     parse(page)
     assert "<svg" not in page  # nothing to draw
     row = re.search(r"<tr><td>latency median \(ms\)</td>(.*?)</tr>", page)
-    assert row is not None and row.group(1).count(">-</td>") == 7  # all but allowed and verdict
+    assert row is not None and row.group(1).count(">-</td>") == 8  # all but allowed and verdict
     assert "nan" not in page.lower() and "None" not in page
 
 
