@@ -60,9 +60,9 @@ from pytest_ovbench.settings import Settings
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from examples.models import conv, mobilenet_like
 
-AA, PLUS10, PLUS25 = "A/A", "+10%", "+25%"
-KINDS = (AA, PLUS10, PLUS25)
-TARGET_SLOWDOWN = {PLUS10: 0.10, PLUS25: 0.25}
+AA, PLUS5, PLUS10, PLUS25 = "A/A", "+5%", "+10%", "+25%"
+KINDS = (AA, PLUS5, PLUS10, PLUS25)
+TARGET_SLOWDOWN = {PLUS5: 0.05, PLUS10: 0.10, PLUS25: 0.25}
 MODES = ("stored", "reference")
 VERDICTS = ("no baseline", "inconclusive", "regressed", "improved", "pass")  # "no baseline" before "pass"
 TEST_NAME = "test_gate"
@@ -73,7 +73,7 @@ CHANNEL_STEP = 16  # bottleneck widths in steps the CPU plugin's blocked kernels
 SEARCH = Settings(time=3.0, windows=10)  # 10 alternating pairs of 0.3 s per model
 FINAL = Settings(time=6.0, windows=20)  # the figure printed: 20 pairs of 0.3 s
 NOISY_SLOWDOWN = 0.02  # a slowdown measured with a larger standard error is flagged
-CLOSE_ENOUGH = 0.03  # a variant within 3 points of its target slowdown is kept
+CLOSE_ENOUGH = 0.03  # a variant within 3 points (or 30%) of its target slowdown is kept
 SEARCH_TRIES = 4
 CHECK_TIMEOUT_S = 600.0
 
@@ -90,13 +90,14 @@ class Target:
         return rate <= self.rate + 1e-9 if self.at_most else rate >= self.rate - 1e-9
 
 
-TARGETS = {
+TARGETS = {  # on a quiet machine, default settings (a +5% change equals the default allowance)
     ("stored", AA): Target("0 in 20", 0.0, at_most=True),
-    ("stored", PLUS25): Target(">= 95%", 0.95, at_most=False),
+    ("stored", PLUS10): Target(">= 18 in 20", 0.90, at_most=False),
+    ("stored", PLUS25): Target("20 in 20", 1.0, at_most=False),
     ("reference", AA): Target("<= 1 in 20", 0.05, at_most=True),
-    ("reference", PLUS10): Target(">= 90%", 0.90, at_most=False),
+    ("reference", PLUS10): Target("20 in 20", 1.0, at_most=False),
 }
-VERDICT_TIME_TARGET_S = 15.0
+VERDICT_TIME_TARGET_S = 30.0  # no verdict over 30 s
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,7 @@ def search_channels(core: Any, base_path: Path, target: float, folder: Path) -> 
         found = paired_slowdown(core, path, base_path, SEARCH)
         tried.append((channels, found.change))
         print(f"  target {target:+.0%}: {channels:4d} channels -> {found.text()}", flush=True)
-        if abs(found.change - target) <= CLOSE_ENOUGH:
+        if abs(found.change - target) <= min(CLOSE_ENOUGH, 0.3 * target):
             return channels
         channels = rounded_channels(min(max(fitted_channels(tried, target), channels / 2), channels * 2))
     widths = [k for k, _ in tried]

@@ -5,6 +5,7 @@ confirmed before it fails a test. No pytest here: the glue passes in how to meas
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,7 +27,7 @@ from .verdict import (
     Comparison,
     Rule,
     Sample,
-    compare_paired,
+    compare_paired_look,
     compare_runs,
     window_noise,
 )
@@ -38,6 +39,8 @@ DEFAULT_ALPHA = 0.01
 SCREEN_ALPHA = 0.2  # a run this suspicious is measured again before anything is decided
 BUSY_LIMIT = 0.25  # others using more than this share of the machine make a regression untrusted
 DEFAULT_GATE = {"sync": ("median",), "async": ("throughput",)}
+DEFAULT_MAX_TIME_S = 20.0  # reference mode: seconds of alternating rounds one verdict may take
+MAX_LOOKS = 8  # the most rounds planned: each look then spends alpha / 8
 SEVERITY = {REGRESSED: 4, INCONCLUSIVE: 3, IMPROVED: 2, NO_BASELINE: 1, PASS: 0}
 
 
@@ -51,7 +54,8 @@ class Policy:
     floor: float = DEFAULT_FLOOR
     alpha: float = DEFAULT_ALPHA
     screen_alpha: float = SCREEN_ALPHA
-    confirmations: int = 2  # more runs (stored) or alternating rounds (reference) when suspicious
+    confirmations: int = 2  # more runs (stored) when suspicious; 0: reference mode measures one round
+    max_time_s: float = DEFAULT_MAX_TIME_S  # reference mode: measuring time one verdict may take
     baseline_runs: int = 3  # runs pooled into a recorded baseline
     busy_limit: float = BUSY_LIMIT
     confirm_improvements: bool = False  # set with --ov-fail-on-improvement: then they fail tests
@@ -215,37 +219,59 @@ def _pooled(results: Sequence[Result], metric: str) -> Sample:
 
 
 def _paired_comparison(
-    candidates: Sequence[Result], references: Sequence[Result], metric: str, rule: Rule
+    candidates: Sequence[Result],
+    references: Sequence[Result],
+    metric: str,
+    rule: Rule,
+    looks: int,
+    last: bool,
 ) -> Comparison:
     if any(metric not in r.metrics for r in [*candidates, *references]):
         known = [r.metrics[metric] for r in references if metric in r.metrics]
         return not_measured(metric, known[0] if known else float("nan"), rule)
-    return within_slack(
-        compare_paired(metric, _pooled(references, metric), _pooled(candidates, metric), rule)
-    )
+    reference, candidate = _pooled(references, metric), _pooled(candidates, metric)
+    return within_slack(compare_paired_look(metric, reference, candidate, rule, looks, last))
+
+
+def planned_looks(policy: Policy, round_s: float) -> int:
+    """How many alternating rounds a reference-mode verdict may take: as many as fit in
+    ``max_time_s`` (the first round's length tells), at least one; none more with confirmations=0."""
+    if policy.confirmations == 0 or round_s <= 0:
+        return 1
+    return max(1, min(MAX_LOOKS, int(policy.max_time_s // round_s)))
+
+
+def undecided(comparisons: Sequence[Comparison]) -> bool:
+    """A look that asks for another round: a measured figure neither clearly within nor beyond."""
+    return any(c.status == INCONCLUSIVE and not math.isnan(c.current) for c in comparisons)
 
 
 def judge_paired(
     measure_pair: Callable[[], tuple[Result, Result]], policy: Policy
 ) -> tuple[Result, Result, list[Comparison]]:
-    """Reference mode: candidate and reference measured alternately. A run that looks worse at the
-    screening level is joined by one more alternating run (none with ``confirmations=0``); the
-    exact sign-flip test then runs on all pairs together."""
+    """Reference mode, sequential: alternating rounds until every gated figure is clearly within
+    the allowance (pass), clearly beyond it (regressed, or improved), or the time cap is reached
+    (inconclusive). The looks are planned after the first round (as many as ``max_time_s`` holds)
+    and each spends an equal share of the false-alarm and miss levels (verdict.compare_paired_look),
+    so stopping early inflates neither. Each look judges every pair so far."""
+    start = time.perf_counter()
     runs = [measure_pair()]
+    looks = planned_looks(policy, time.perf_counter() - start)
     candidate, reference = runs[0]
     metrics = policy.metrics(candidate.mode)
 
-    def judge(alpha: float) -> list[Comparison]:
+    def judge(last: bool) -> list[Comparison]:
         candidates, references = [c for c, _ in runs], [r for _, r in runs]
         return [
-            _paired_comparison(candidates, references, m, policy.rule(m, paired=True, alpha=alpha))
+            _paired_comparison(candidates, references, m, policy.rule(m, paired=True), looks, last)
             for m in metrics
         ]
 
-    if not policy.needs_confirmation(judge(policy.screen_alpha)) or policy.confirmations == 0:
-        return candidate, reference, judge(policy.alpha)
-    runs.append(measure_pair())  # one more round: it measures two models, and the pairs pool
-    return candidate, reference, judge(policy.alpha)
+    comparisons = judge(last=looks == 1)
+    while undecided(comparisons) and len(runs) < looks:
+        runs.append(measure_pair())
+        comparisons = judge(last=len(runs) == looks)
+    return candidate, reference, comparisons
 
 
 def should_rewrite(entry: dict[str, Any] | None, runs: Sequence[Result], policy: Policy) -> bool:

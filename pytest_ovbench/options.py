@@ -156,6 +156,14 @@ def _gate_options(group: Any) -> None:
         "(ini: ov_fail_on_improvement)",
     )
     group.addoption(
+        "--ov-max-time",
+        metavar="SECONDS",
+        type=positive_seconds,
+        default=None,
+        help="reference mode: measuring time one verdict may take; alternating rounds go on until "
+        "the verdict is clear or this is spent (default 20) (ini: ov_max_time)",
+    )
+    group.addoption(
         "--ov-fail-on-inconclusive",
         action="store_true",
         default=None,
@@ -199,6 +207,7 @@ def _ini_options(parser: pytest.Parser) -> None:
     )
     parser.addini("ov_fail_on_improvement", "see --ov-fail-on-improvement", type="bool", default=False)
     parser.addini("ov_fail_on_inconclusive", "see --ov-fail-on-inconclusive", type="bool", default=False)
+    parser.addini("ov_max_time", "see --ov-max-time", default="")
     parser.addini(
         "ov_yardstick", "stored mode measures the machine yardstick (default true)", type="bool", default=True
     )
@@ -286,6 +295,11 @@ def policy_values(config: pytest.Config) -> dict[str, Any]:
     runs = _ini_value(config, "ov_baseline_runs", positive_int)
     if runs is not None:
         values["baseline_runs"] = runs
+    max_time = config.getoption("ov_max_time")
+    if max_time is None:
+        max_time = _ini_value(config, "ov_max_time", positive_seconds)
+    if max_time is not None:
+        values["max_time_s"] = float(max_time)
     confirmations = _ini_value(config, "ov_confirmations", non_negative_int)
     if confirmations is not None:
         values["confirmations"] = confirmations

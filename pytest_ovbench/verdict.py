@@ -225,20 +225,58 @@ def sign_flip_tails(values: np.ndarray) -> tuple[float, float]:
     return float(np.mean(means >= observed - slack)), float(np.mean(means <= observed + slack))
 
 
-def compare_paired(metric: str, reference: Sample, candidate: Sample, rule: Rule) -> Comparison:
-    """Candidate against a reference measured alternately in the same run: the windows pair up,
-    and an exact sign-flip test runs on the per-pair log ratios, so drift common to both cancels
-    and no distribution is assumed."""
+def _paired_log_ratios(metric: str, reference: Sample, candidate: Sample) -> np.ndarray:
+    """Per-pair log(candidate / reference) of the windows, positive = worse."""
     pairs = min(len(reference.windows), len(candidate.windows))
     ratios = np.log(np.asarray(candidate.windows[:pairs]) / np.asarray(reference.windows[:pairs]))
-    ratios = ratios[np.isfinite(ratios)]
-    if metric in HIGHER_IS_BETTER:
-        ratios = -ratios  # positive = worse from here on
+    ratios = np.asarray(ratios[np.isfinite(ratios)], dtype=np.float64)
+    return np.negative(ratios) if metric in HIGHER_IS_BETTER else ratios
+
+
+def compare_paired_look(
+    metric: str, reference: Sample, candidate: Sample, rule: Rule, looks: int, last: bool
+) -> Comparison:
+    """One look of a sequential paired comparison (reference mode), over every pair so far.
+
+    Each look spends ``1/looks`` of the false-alarm level ``alpha`` and of the miss level
+    ``1 - POWER`` (Bonferroni over the planned looks, so looking after every round does not
+    inflate either). With ``allowed = log(1 + tolerance)`` and the exact sign-flip test:
+
+    * regressed: the mean log ratio is beyond the allowance and above 0 at ``alpha / looks``;
+    * improved: the same the other way;
+    * pass: below the allowance at ``(1 - POWER) / looks`` (the sign-flip test of the ratios
+      minus the allowance), i.e. clearly within it;
+    * otherwise undecided: measure another round, or, at the ``last`` look, inconclusive.
+    """
+    ratios = _paired_log_ratios(metric, reference, candidate)
+    look = replace(rule, alpha=rule.alpha / looks, floor=0.0)
     if ratios.size < 2:
         shift = worsening(metric, reference.value, candidate.value)
-        return decide(metric, reference.value, candidate.value, shift, math.inf, rule)
+        return decide(metric, reference.value, candidate.value, shift, math.inf, look)
+    allowed = math.log1p(rule.tolerance)
+    p_worse, p_better = sign_flip_tails(ratios)
+    p_beyond = sign_flip_tails(ratios - allowed)[1]  # small: clearly below the allowance
     noise = math.sqrt(_variance_of_mean(ratios))
-    tails = sign_flip_tails(ratios)
-    made = decide(metric, reference.value, candidate.value, float(ratios.mean()), noise, rule, tails)
     smallest_p = 2.0**-ratios.size if ratios.size <= 16 else 0.0
-    return replace(made, detectable=detectable_change(noise, rule, smallest_p))
+    mean = float(ratios.mean())
+    made = Comparison(
+        metric,
+        PASS,
+        reference.value,
+        candidate.value,
+        rule.tolerance,
+        p_worse,
+        noise,
+        detectable=detectable_change(noise, look, smallest_p),
+    )
+    if mean > allowed and p_worse < look.alpha:
+        return replace(made, status=REGRESSED)
+    if mean < -allowed and p_better < look.alpha:
+        return replace(made, status=IMPROVED, p_value=p_better)
+    if p_beyond < (1.0 - POWER) / looks:
+        return made
+    side = "beyond" if mean > allowed else "within"
+    reason = f"{ratios.size} pairs: {side} the allowance but not clearly"
+    if last:
+        reason = f"not decided after {ratios.size} pairs, the most the time cap allows ({side} the allowance)"
+    return replace(made, status=INCONCLUSIVE, reason=reason)

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from pytest_ovbench.baseline import make_entry
-from pytest_ovbench.gate import Policy, distrust_busy, judge_stored, should_rewrite, worst
+from pytest_ovbench.gate import (
+    MAX_LOOKS,
+    Policy,
+    distrust_busy,
+    judge_paired,
+    judge_stored,
+    planned_looks,
+    should_rewrite,
+    worst,
+)
+from pytest_ovbench.measure import abba_orders
 from pytest_ovbench.verdict import (
     IMPROVED,
     INCONCLUSIVE,
@@ -19,7 +30,7 @@ from pytest_ovbench.verdict import (
     Comparison,
     Rule,
     Sample,
-    compare_paired,
+    compare_paired_look,
     compare_runs,
     decide,
     detectable_change,
@@ -103,10 +114,10 @@ def test_paired_ratio_cancels_common_drift() -> None:
     drift = np.linspace(1.0, 1.5, 10)  # the machine slows down by half during the run
     reference = Sample(10.0, tuple(10.0 * drift))
     candidate = Sample(11.0, tuple(11.0 * drift * (1 + 0.002 * np.sin(np.arange(10)))))
-    result = compare_paired("median", reference, candidate, Rule(0.05))
+    result = compare_paired_look("median", reference, candidate, Rule(0.05), looks=1, last=True)
     assert result.status == REGRESSED and result.noise < 0.01
-    same = compare_paired("median", reference, Sample(10.0, tuple(10.0 * drift)), Rule(0.05))
-    assert same.status == PASS
+    unchanged = Sample(10.0, tuple(10.0 * drift))
+    assert compare_paired_look("median", reference, unchanged, Rule(0.05), looks=1, last=True).status == PASS
 
 
 def test_missing_figures_are_inconclusive() -> None:
@@ -267,10 +278,72 @@ def test_the_detectable_change_grows_with_noise() -> None:
 def test_comparisons_report_what_they_could_see() -> None:
     rule = Rule(tolerance=0.05, alpha=0.01)
     six = Sample(1.0, tuple([1.0] * 6))
-    noisy = compare_paired("median", six, Sample(1.0, (1.01, 0.99, 1.02, 0.98, 1.0, 1.01)), rule)
+    wobbly = Sample(1.0, (1.01, 0.99, 1.02, 0.98, 1.0, 1.01))
+    noisy = compare_paired_look("median", six, wobbly, rule, 1, True)
     assert math.isinf(noisy.detectable)  # an exact test on 6 pairs cannot reach p < 0.01 at all
     many = Sample(1.0, tuple([1.0] * 12))
-    paired = compare_paired("median", many, Sample(1.0, (1.01, 0.99) * 6), rule)
+    paired = compare_paired_look("median", many, Sample(1.0, (1.01, 0.99) * 6), rule, 1, True)
     assert 0.0 < paired.detectable < 0.1
     stored = compare_runs("median", Sample(1.0, (), (1.0, 1.01, 0.99)), [1.0], replace(rule, floor=0.06))
     assert stored.detectable > 0.2  # one run against three, 6% between runs: only large changes
+
+
+# ------------------------------------------------------------------ sequential reference mode
+
+
+def sequence(candidate_ms: float, factory: Any, jitter: float = 0.0) -> tuple[Any, list[int]]:
+    """A measure_pair that counts its rounds: candidate at ``candidate_ms``, reference at 1 ms;
+    each candidate window off by a seeded random ``jitter`` (sd of its log)."""
+    rounds: list[int] = []
+    rng = np.random.default_rng(11)
+
+    def measure_pair() -> tuple[Any, Any]:
+        rounds.append(1)
+        candidate = factory(candidate_ms)
+        for window in candidate.windows:
+            window.figures["median"] *= math.exp(rng.normal(0.0, jitter))
+        return candidate, factory(1.0)
+
+    return measure_pair, rounds
+
+
+def test_a_clear_answer_stops_after_the_first_round(tiny_result_factory: Any) -> None:
+    same, rounds = sequence(1.0, tiny_result_factory)
+    _, _, comparisons = judge_paired(same, Policy())
+    assert [c.status for c in comparisons] == [PASS] and len(rounds) == 1
+    slower, rounds = sequence(1.3, tiny_result_factory)
+    _, _, comparisons = judge_paired(slower, Policy())
+    assert [c.status for c in comparisons] == [REGRESSED] and len(rounds) == 1
+
+
+def test_an_unclear_answer_measures_until_the_cap_then_says_so(tiny_result_factory: Any) -> None:
+    at_the_allowance, rounds = sequence(1.05, tiny_result_factory, jitter=0.3)  # too noisy to tell
+    _, _, (comparison,) = judge_paired(at_the_allowance, Policy())
+    assert len(rounds) == MAX_LOOKS  # synthetic rounds take no time: the cap allows the most looks
+    assert comparison.status == INCONCLUSIVE and comparison.reason.startswith("not decided after 80 pairs")
+    one_round, rounds = sequence(1.05, tiny_result_factory, jitter=0.3)
+    _, _, (comparison,) = judge_paired(one_round, Policy(confirmations=0))
+    assert len(rounds) == 1 and comparison.status == INCONCLUSIVE
+
+
+def test_the_looks_fit_the_time_cap() -> None:
+    assert planned_looks(Policy(max_time_s=20.0), round_s=4.0) == 5
+    assert planned_looks(Policy(max_time_s=3.0), round_s=4.0) == 1  # at least the first round
+    assert planned_looks(Policy(max_time_s=20.0, confirmations=0), round_s=1.0) == 1
+    assert planned_looks(Policy(max_time_s=600.0), round_s=1.0) == MAX_LOOKS
+
+
+def test_each_look_spends_its_share_of_the_false_alarm_level() -> None:
+    # 10 pairs all worse: p = 1/1024 by the exact test; that is below 0.01/8 but not below 0.01/16.
+    reference = Sample(1.0, tuple([1.0] * 10))
+    candidate = Sample(1.2, tuple([1.2] * 10))
+    assert compare_paired_look("median", reference, candidate, Rule(0.05), 8, False).status == REGRESSED
+    undecided = compare_paired_look("median", reference, candidate, Rule(0.05), 16, False)
+    assert undecided.status == INCONCLUSIVE and "beyond the allowance but not clearly" in undecided.reason
+
+
+def test_abba_blocks_have_random_orientation() -> None:
+    orders = abba_orders(40, np.random.default_rng(3))
+    blocks = [tuple(orders[i : i + 2]) for i in range(0, 40, 2)]
+    assert set(blocks) == {((0, 1), (1, 0)), ((1, 0), (0, 1))}  # both orientations, nothing else
+    assert abba_orders(3, np.random.default_rng(3))[2] in {(0, 1), (1, 0)} and len(abba_orders(3)) == 3
