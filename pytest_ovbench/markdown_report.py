@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .report import SUMMARY_HEADER, summary_rows
+from .report import SUMMARY_HEADER, p_text, summary_rows
 
 ICONS = {
     "pass": "pass",
@@ -36,7 +36,7 @@ def render_markdown(records: Sequence[dict[str, Any]]) -> str:
             reasons = [c for c in r["comparisons"] if c["status"] != "pass"]
             for c in reasons:
                 detail = f" ({c['reason']})" if c["reason"] else ""
-                p_value = "" if c["p_value"] is None else f", p={c['p_value']:.2g}"
+                p_value = "" if c["p_value"] is None else f", {p_text(c['p_value'])}"
                 net = c.get("adjusted_change")
                 change = "" if net is None else f"{net:+.1%}"
                 lines.append(

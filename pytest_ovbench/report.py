@@ -40,6 +40,11 @@ def figure(value: float | None) -> str:
     return f"{rounded:.{decimals}f}"
 
 
+def p_text(p_value: float) -> str:
+    """``p=0.012``, or ``p<0.001`` below that (exact and permutation tests never give 0)."""
+    return "p<0.001" if p_value < 0.001 else f"p={p_value:.2g}"
+
+
 def _sees_text(detectable: float, sign: str) -> str:
     if math.isnan(detectable):
         return "sees -"
@@ -53,7 +58,7 @@ def comparison_line(c: Comparison) -> str:
     corrected for the machine's speed, that correction and the change net of it (judged)."""
     label, unit = LABELS[c.metric]
     sign = "-" if c.metric in HIGHER_IS_BETTER else "+"
-    evidence = f"p={c.p_value:.2g}" if not math.isnan(c.p_value) else "no evidence"
+    evidence = "no evidence" if math.isnan(c.p_value) else p_text(c.p_value)
     change = f"{c.raw_change:+.1%}"
     if not math.isnan(c.machine):
         pace = "slower" if c.machine >= 1 else "faster"

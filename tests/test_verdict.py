@@ -131,7 +131,8 @@ def test_sign_flip_test_is_exact() -> None:
     mixed = np.array([0.1, -0.1] * 5)
     upper, lower = sign_flip_tails(mixed)
     assert 0.5 < upper < 0.7 and 0.5 < lower < 0.7
-    assert sign_flip_tails(np.full(20, -0.1)) == (1.0, 0.0)  # sampled patterns beyond 16 pairs
+    # Sampled patterns beyond 16 pairs: the observed one counts too, so p is never 0.
+    assert sign_flip_tails(np.full(20, -0.1)) == (1.0, 1 / 50_001)
 
 
 def test_worst_status_speaks_for_a_measurement() -> None:
@@ -347,3 +348,13 @@ def test_abba_blocks_have_random_orientation() -> None:
     blocks = [tuple(orders[i : i + 2]) for i in range(0, 40, 2)]
     assert set(blocks) == {((0, 1), (1, 0)), ((1, 0), (0, 1))}  # both orientations, nothing else
     assert abba_orders(3, np.random.default_rng(3))[2] in {(0, 1), (1, 0)} and len(abba_orders(3)) == 3
+
+
+def test_a_permutation_p_value_is_never_zero_and_is_printed_as_a_bound() -> None:
+    from pytest_ovbench.report import p_text
+    from pytest_ovbench.verdict import RANDOM_PATTERNS, smallest_sign_flip_p
+
+    worse, better = sign_flip_tails(np.full(40, 0.1))  # 40 pairs, all worse: drawn patterns
+    assert worse == smallest_sign_flip_p(40) == 1 / (RANDOM_PATTERNS + 1) and better == 1.0
+    assert sign_flip_tails(np.full(10, 0.1))[0] == smallest_sign_flip_p(10) == 2.0**-10
+    assert (p_text(worse), p_text(0.0123)) == ("p<0.001", "p=0.012")
