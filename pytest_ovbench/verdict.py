@@ -268,7 +268,7 @@ def compare_paired_look(
     p_worse, p_better = sign_flip_tails(ratios)
     p_beyond = sign_flip_tails(ratios - allowed)[1]  # small: clearly below the allowance
     noise = math.sqrt(_variance_of_mean(ratios))
-    smallest_p = 2.0**-ratios.size if ratios.size <= 16 else 0.0
+    smallest_p = smallest_sign_flip_p(int(ratios.size))
     mean = float(ratios.mean())
     made = Comparison(
         metric,
