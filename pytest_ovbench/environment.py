@@ -33,7 +33,7 @@ from typing import Any
 
 SEPARATOR = " | "
 
-# Lowest to highest; each needs its own flags and those of the classes before it that it lists.
+# Lowest to highest, each with the CPU flags it needs (the highest whose flags are all there wins).
 # Names follow what a reader of CPU specifications knows; the OV_CPU_MAX_ISA spelling is beside.
 ISA_CLASSES: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("SSE4.1", "SSE41", frozenset({"sse4_1"})),
