@@ -70,7 +70,7 @@ def _tick_label(value: float) -> str:
 
 
 def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:+.1%}"
+    return report.percent(value) or "-"
 
 
 # ---------------------------------------------------------------------------------------------- scales

@@ -232,13 +232,17 @@ def _ini_value(config: pytest.Config, name: str, convert: Any) -> Any:
         raise pytest.UsageError(f"ini option {name}: {exc}") from None
 
 
+def _option_or_ini(config: pytest.Config, name: str, convert: Any) -> Any:
+    """The command-line value of ``--ov-...`` (dest ``name``), else its ini twin ``name``, else None."""
+    value = config.getoption(name)
+    return value if value is not None else _ini_value(config, name, convert)
+
+
 def defaults(config: pytest.Config) -> dict[str, Any]:
     """The lowest-precedence settings: command line, else ini, else built-in."""
     values: dict[str, Any] = {"device": str(config.getini("ov_device")).strip() or "CPU"}
-    time_s = config.getoption("ov_time")
-    niter = config.getoption("ov_niter")
-    values["time"] = time_s if time_s is not None else _ini_value(config, "ov_time", positive_seconds)
-    values["niter"] = niter if niter is not None else _ini_value(config, "ov_niter", positive_int)
+    values["time"] = _option_or_ini(config, "ov_time", positive_seconds)
+    values["niter"] = _option_or_ini(config, "ov_niter", positive_int)
     if _flag(config, "ov_perf_counts", "ov_perf_counts"):
         values["perf_counts"] = True
     cache_dir = config.getoption("ov_cache_dir") or str(config.getini("ov_cache_dir")).strip()
@@ -281,9 +285,7 @@ def fail_on_improvement(config: pytest.Config) -> bool:
 def policy_values(config: pytest.Config) -> dict[str, Any]:
     """Tolerance, noise floor and confirmations from the command line and ini (only those set)."""
     values: dict[str, Any] = {}
-    tolerance = config.getoption("ov_tolerance")
-    if tolerance is None:
-        tolerance = _ini_value(config, "ov_tolerance", fraction)
+    tolerance = _option_or_ini(config, "ov_tolerance", fraction)
     if tolerance is not None:
         values["tolerance"] = tolerance
     floor = _ini_value(config, "ov_noise_floor", fraction)
@@ -295,9 +297,7 @@ def policy_values(config: pytest.Config) -> dict[str, Any]:
     runs = _ini_value(config, "ov_baseline_runs", positive_int)
     if runs is not None:
         values["baseline_runs"] = runs
-    max_time = config.getoption("ov_max_time")
-    if max_time is None:
-        max_time = _ini_value(config, "ov_max_time", positive_seconds)
+    max_time = _option_or_ini(config, "ov_max_time", positive_seconds)
     if max_time is not None:
         values["max_time_s"] = float(max_time)
     confirmations = _ini_value(config, "ov_confirmations", non_negative_int)
@@ -309,9 +309,7 @@ def policy_values(config: pytest.Config) -> dict[str, Any]:
 def measure_lock(config: pytest.Config) -> MeasureLock:
     """The machine-wide measurement lock (machine_lock.py) the options ask for."""
     path_text = config.getoption("ov_measure_lock") or str(config.getini("ov_measure_lock")).strip()
-    timeout = config.getoption("ov_measure_lock_timeout")
-    if timeout is None:
-        timeout = _ini_value(config, "ov_measure_lock_timeout", positive_seconds)
+    timeout = _option_or_ini(config, "ov_measure_lock_timeout", positive_seconds)
     timeout_s = DEFAULT_TIMEOUT_S if timeout is None else float(timeout)
     if path_text.lower() == "off":
         return MeasureLock(None, timeout_s)
