@@ -59,6 +59,9 @@ def make_entry(
         "foreign_load": max(loads) if loads else None,
         "metrics": metrics,
     }
+    fresh = sum(run.fresh_process for run in runs)
+    if fresh:
+        entry["processes"] = fresh + 1  # runs in separate processes (replicate.py): their spread is real
     if first.layers:
         entry["layers"] = layer_entry(first.layers)  # the execution plan: same in every run
     machine = _machine_entry(runs)

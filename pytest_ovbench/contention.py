@@ -49,3 +49,18 @@ def foreign_load(before: CpuSnapshot | None, after: CpuSnapshot | None) -> float
         return None
     foreign = (after.busy_s - before.busy_s) - (after.own_s - before.own_s)
     return min(1.0, max(0.0, foreign / (wall * after.cpus)))
+
+
+QUIET_POLL_S = 0.5
+
+
+def wait_until_quiet(limit: float, deadline: float) -> bool:
+    """Sleep in short polls until others use at most ``limit`` of the machine, or until
+    ``deadline`` (``time.monotonic()``); True when it was quiet. Without /proc/stat: True at once."""
+    while time.monotonic() < deadline:
+        before = snapshot()
+        time.sleep(min(QUIET_POLL_S, max(0.0, deadline - time.monotonic())))
+        load = foreign_load(before, snapshot())
+        if load is None or load <= limit:
+            return True
+    return False

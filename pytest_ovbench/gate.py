@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .baseline import entry_samples, machine_sample
+from .contention import wait_until_quiet
 from .layers import layer_changes
 from .machine_speed import Machine, adjusted, baseline_factors, factor, floor_for, overhead_share
 from .memory import SLACK_MB
@@ -29,17 +30,16 @@ from .verdict import (
     Sample,
     compare_paired_look,
     compare_runs,
-    window_noise,
 )
 
 MEMORY = ("compile_memory_mb", "infer_memory_mb")
 DEFAULT_TOLERANCE = 0.05
-DEFAULT_FLOOR = 0.06  # spread of one run's figure between runs, assumed at least (README "Method")
+DEFAULT_FLOOR = 0.06  # spread between runs assumed at least, for baselines recorded in one process
+PROCESS_FLOOR = 0.01  # the same for baselines recorded in fresh processes (their spread is measured)
 DEFAULT_ALPHA = 0.01
-SCREEN_ALPHA = 0.2  # a run this suspicious is measured again before anything is decided
 BUSY_LIMIT = 0.25  # others using more than this share of the machine make a regression untrusted
 DEFAULT_GATE = {"sync": ("median",), "async": ("throughput",)}
-DEFAULT_MAX_TIME_S = 20.0  # reference mode: seconds of alternating rounds one verdict may take
+DEFAULT_MAX_TIME_S = 20.0  # seconds of measuring (rounds or fresh runs) one verdict may take
 MAX_LOOKS = 8  # the most rounds planned: each look then spends alpha / 8
 SEVERITY = {REGRESSED: 4, INCONCLUSIVE: 3, IMPROVED: 2, NO_BASELINE: 1, PASS: 0}
 
@@ -53,12 +53,10 @@ class Policy:
     gate: tuple[str, ...] | None = None
     floor: float = DEFAULT_FLOOR
     alpha: float = DEFAULT_ALPHA
-    screen_alpha: float = SCREEN_ALPHA
-    confirmations: int = 2  # more runs (stored) when suspicious; 0: reference mode measures one round
-    max_time_s: float = DEFAULT_MAX_TIME_S  # reference mode: measuring time one verdict may take
-    baseline_runs: int = 3  # runs pooled into a recorded baseline
+    confirmations: int = 2  # fresh runs before a stored regression fails; 0: one run or round only
+    max_time_s: float = DEFAULT_MAX_TIME_S  # measuring time one verdict may take
+    baseline_runs: int = 5  # runs pooled into a recorded baseline (all but the first fresh processes)
     busy_limit: float = BUSY_LIMIT
-    confirm_improvements: bool = False  # set with --ov-fail-on-improvement: then they fail tests
 
     def metrics(self, mode: str) -> tuple[str, ...]:
         return self.gate if self.gate is not None else DEFAULT_GATE[mode]
@@ -67,17 +65,6 @@ class Policy:
         tolerance = self.per_metric.get(metric, self.tolerance)
         chosen = self.alpha if alpha is None else alpha
         return Rule(tolerance, chosen, 0.0 if paired else self.floor)  # paired: exact test
-
-    def needs_confirmation(self, comparisons: Sequence[Comparison]) -> bool:
-        """Measure again when a run looks worse, or when it cannot tell (one run is too noisy to
-        see a change of the allowance: more runs pooled usually can), or, when improvements fail
-        tests, when it looks better. A figure that was not measured at all is not retried."""
-        statuses = {c.status for c in comparisons if not math.isnan(c.current)}
-        return (
-            REGRESSED in statuses
-            or INCONCLUSIVE in statuses
-            or (self.confirm_improvements and IMPROVED in statuses)
-        )
 
 
 def with_marker(policy: Policy, gate: Any, tolerance: Any) -> Policy:
@@ -98,12 +85,22 @@ def worst(comparisons: Sequence[Comparison]) -> str:
     return max((c.status for c in comparisons), key=lambda s: SEVERITY[s])
 
 
+@dataclass(frozen=True)
+class Look:
+    """Where a stored-mode look stands in its sequence (verdict.compare_runs)."""
+
+    looks: int = 1
+    last: bool = True
+    confirm_after: int = 1
+
+
 def _stored_comparison(
     stored: Mapping[str, Sample],
     runs: Sequence[Result],
     metric: str,
     rule: Rule,
     machine: Machine | None = None,
+    look: Look = Look(),
 ) -> Comparison:
     if any(metric not in run.metrics for run in runs):
         baseline = stored[metric].value if metric in stored else float("nan")
@@ -112,9 +109,9 @@ def _stored_comparison(
     if metric not in stored:
         return Comparison(metric, NO_BASELINE, float("nan"), current[0], rule.tolerance)
     if machine is not None and _yardstick_applies(machine.yardstick, runs, metric):
-        return _against_machine(stored[metric], machine, runs, metric, rule)
-    windows = [w.figures[metric] for w in runs[0].windows] if metric in WINDOW_METRICS else []
-    return within_slack(compare_runs(metric, stored[metric], current, rule, window_noise(windows)))
+        return _against_machine(stored[metric], machine, runs, metric, rule, look)
+    made = compare_runs(metric, stored[metric], current, rule, look.looks, look.last, look.confirm_after)
+    return within_slack(made)
 
 
 def _yardstick_applies(name: str, runs: Sequence[Result], metric: str) -> bool:
@@ -122,10 +119,10 @@ def _yardstick_applies(name: str, runs: Sequence[Result], metric: str) -> bool:
 
 
 def _against_machine(
-    stored: Sample, machine: Machine, runs: Sequence[Result], metric: str, rule: Rule
+    stored: Sample, machine: Machine, runs: Sequence[Result], metric: str, rule: Rule, look: Look
 ) -> Comparison:
     """Compare figures at the machine's speed when the baseline was recorded (machine_speed.py):
-    each run, and each window of the first, with its own yardstick and probe times."""
+    each run with its own yardstick and probe times."""
     share = overhead_share(machine, metric, stored.value)
     base_factors = baseline_factors(machine, share, len(stored.run_values))
     scale = geometric_mean(base_factors)  # so that the stored figure itself stays the baseline shown
@@ -139,7 +136,9 @@ def _against_machine(
         Sample(geometric_mean(base), (), base),
         current,
         replace(rule, floor=floor_for(rule.floor, share, today)),
-        _first_run_noise(machine, share, runs[0], metric),
+        look.looks,
+        look.last,
+        look.confirm_after,
     )
     return replace(
         made,
@@ -148,17 +147,6 @@ def _against_machine(
         machine=today,
         overhead_share=share,
     )
-
-
-def _first_run_noise(machine: Machine, share: float, run: Result, metric: str) -> float:
-    """The spread of the first run's windows, each at the machine's speed of the slices after it
-    (the machine's drift within the run cancels from it as from the run's figure)."""
-    windows = [w.figures[metric] for w in run.windows]
-    if not run.machine_windows:
-        return window_noise(windows)
-    probes: Sequence[float | None] = run.probe_windows or [None] * len(run.machine_windows)
-    factors = [factor(machine, share, y, p) for y, p in zip(run.machine_windows, probes)]
-    return window_noise([adjusted(metric, value, f) for value, f in zip(windows, factors)])
 
 
 def within_slack(comparison: Comparison) -> Comparison:
@@ -177,37 +165,87 @@ def not_measured(metric: str, baseline: float, rule: Rule) -> Comparison:
     return Comparison(metric, INCONCLUSIVE, baseline, float("nan"), rule.tolerance, reason=reason)
 
 
+def planned_stored_looks(policy: Policy, run_s: float) -> int:
+    """How many runs a stored-mode verdict may take: the first and as many fresh processes as fit
+    in ``max_time_s`` (one fresh run costs about ``run_s``), at least enough to confirm a
+    regression, at most MAX_LOOKS; one without confirmations."""
+    if policy.confirmations == 0:
+        return 1
+    fit = int(policy.max_time_s // max(run_s, 1e-3))
+    return max(1 + policy.confirmations, min(MAX_LOOKS, fit))
+
+
 def judge_stored(
-    result: Result, entry: dict[str, Any], policy: Policy, measure_again: Callable[[], Result]
+    result: Result,
+    entry: dict[str, Any],
+    policy: Policy,
+    measure_again: Callable[[], Result],
+    run_s: float = 0.0,
+    wait_quiet: Callable[[float, float], bool] = wait_until_quiet,
 ) -> list[Comparison]:
-    """Compare with a stored entry, one run being one replicate. A run that looks worse (or, when
-    improvements fail tests, better) at the loose screening level is joined by ``confirmations``
-    more runs, and the verdict rests on all of them together."""
+    """Stored mode, sequential: runs (the first in this process, the rest each in a fresh one,
+    see replicate.py) until every gated figure is clearly within the allowance (pass), clearly
+    beyond it after ``confirmations`` more runs (regressed), cannot be decided by more runs, or
+    the time cap is reached (inconclusive). A run while others used more than ``busy_limit`` of
+    the machine is set aside: the next one waits until the machine is quiet again, within the cap."""
     stored = entry_samples(entry)
     machine = machine_sample(entry)
     metrics = policy.metrics(result.mode)
-    runs = [result]
+    floor = stored_floor(entry, policy)
+    looks = planned_stored_looks(policy, run_s)
+    deadline = time.monotonic() + policy.max_time_s
+    counted: list[Result] = []
+    busy: list[Result] = []
 
-    def judge(alpha: float) -> list[Comparison]:
-        return [_stored_comparison(stored, runs, m, policy.rule(m, alpha=alpha), machine) for m in metrics]
+    def judge(last: bool) -> list[Comparison]:
+        look = Look(looks, last, 1 + policy.confirmations if looks > 1 else 1)
+        rules = {m: replace(policy.rule(m), floor=floor) for m in metrics}
+        return [_stored_comparison(stored, counted, m, rules[m], machine, look) for m in metrics]
 
-    if not policy.needs_confirmation(judge(policy.screen_alpha)) or policy.confirmations == 0:
-        return judge(policy.alpha)
-    runs.extend(measure_again() for _ in range(policy.confirmations))
-    return distrust_busy(judge(policy.alpha), runs, policy.busy_limit)
+    def take(run: Result) -> None:
+        (busy if _is_busy(run, policy.busy_limit) else counted).append(run)
+
+    take(result)
+    comparisons = judge(last=looks == 1) if counted else []
+    while (not counted or undecided(comparisons)) and len(counted) < looks and time.monotonic() < deadline:
+        if busy:
+            wait_quiet(policy.busy_limit, deadline)
+        take(measure_again())
+        if counted:
+            comparisons = judge(last=len(counted) == looks)
+    if counted and undecided(comparisons):
+        comparisons = judge(last=True)  # the time cap came first
+    return distrust_busy(comparisons, counted, busy, metrics, policy)
 
 
-def distrust_busy(comparisons: list[Comparison], runs: Sequence[Result], limit: float) -> list[Comparison]:
-    """A stored-mode regression measured while other processes used more than ``limit`` of the
-    machine says more about the neighbours than about the model: inconclusive, with the figure."""
-    loads = [r.foreign_load for r in runs if r.foreign_load is not None]
-    if not loads or max(loads) <= limit:
+def _is_busy(run: Result, limit: float) -> bool:
+    return run.foreign_load is not None and run.foreign_load > limit
+
+
+def distrust_busy(
+    comparisons: list[Comparison],
+    counted: Sequence[Result],
+    busy: Sequence[Result],
+    metrics: Sequence[str],
+    policy: Policy,
+) -> list[Comparison]:
+    """Runs set aside because others used more than ``busy_limit`` of the machine: with none left
+    to judge, every figure is inconclusive; otherwise an undecided figure says why it had fewer runs."""
+    if not busy:
         return comparisons
+    load = max(r.foreign_load or 0.0 for r in busy)
     reason = (
-        f"the machine was busy: other processes used {max(loads):.0%} of its CPU time during the measurement"
+        f"the machine was busy: other processes used up to {load:.0%} of its CPU time in "
+        f"{len(busy)} of {len(busy) + len(counted)} runs, set aside"
     )
+    if not counted:
+        rules = {m: policy.rule(m) for m in metrics}
+        return [
+            Comparison(m, INCONCLUSIVE, float("nan"), float("nan"), rules[m].tolerance, reason=reason)
+            for m in metrics
+        ]
     return [
-        replace(c, status=INCONCLUSIVE, reason=reason) if c.status == REGRESSED else c for c in comparisons
+        replace(c, reason=f"{c.reason}; {reason}") if c.status == INCONCLUSIVE else c for c in comparisons
     ]
 
 
@@ -242,8 +280,9 @@ def planned_looks(policy: Policy, round_s: float) -> int:
 
 
 def undecided(comparisons: Sequence[Comparison]) -> bool:
-    """A look that asks for another round: a measured figure neither clearly within nor beyond."""
-    return any(c.status == INCONCLUSIVE and not math.isnan(c.current) for c in comparisons)
+    """A look that asks for another round: a measured figure neither clearly within nor beyond,
+    that more measuring could still decide."""
+    return any(c.status == INCONCLUSIVE and not math.isnan(c.current) and not c.final for c in comparisons)
 
 
 def judge_paired(
@@ -289,4 +328,12 @@ def should_rewrite(entry: dict[str, Any] | None, runs: Sequence[Result], policy:
     machine = machine_sample(entry)
     if runs[0].yardstick and (machine is None or (runs[0].probe_ms and machine.probe is None)):
         return True  # the entry predates the yardstick or the probe: record the machine's speed
-    return any(_stored_comparison(stored, runs, m, policy.rule(m), machine).status != PASS for m in metrics)
+    rules = {m: replace(policy.rule(m), floor=stored_floor(entry, policy)) for m in metrics}
+    made = [_stored_comparison(stored, runs, m, rules[m], machine) for m in metrics]
+    return any(c.status in (REGRESSED, IMPROVED) or abs(c.change) > c.tolerance for c in made)
+
+
+def stored_floor(entry: dict[str, Any], policy: Policy) -> float:
+    """The least spread between runs a stored comparison assumes: small where the entry's runs were
+    separate processes (their spread is measured), the policy's floor for older entries."""
+    return PROCESS_FLOOR if entry.get("processes") else policy.floor

@@ -5,6 +5,7 @@ need (baseline entries, reference models) and keeps what they say in a Measureme
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from .layers import layer_changes, layer_entry, top_moves
 from .measure import measure, measure_alternating
 from .models import LoadedModel, model_hash
 from .reference import files_at_revision
+from .replicate import FRESH_START_S, ReplicateError
 from .result import Result
 from .session import Measurement, OvbenchSession
 from .settings import Settings
@@ -78,15 +80,29 @@ def against_baseline(
     watch = session.watch(f"{test_id} {settings.name or mode!r}", settings.stop_rule()[1])
     rulers = session.rulers(settings, mode)
 
-    def measure_again() -> Result:
+    fallback: list[str] = []  # why fresh processes could not be used, once
+
+    def measure_here() -> Result:
         return _finish(measure(compiled, settings, mode, watch, rulers), loaded)
 
-    result = measure_again()
+    def measure_fresh() -> Result:
+        """A replicate in a fresh process; where that cannot work, in this one (said once)."""
+        if not fallback:
+            try:
+                return _finish(session.fresh_run(compiled, settings, mode), loaded)
+            except ReplicateError as exc:
+                fallback.append(f"runs after the first measured in this process: {exc}")
+        return measure_here()
+
+    start = time.monotonic()
+    result = measure_here()
+    run_s = time.monotonic() - start + FRESH_START_S
     measurement = Measurement(nodeid, result, loaded, env_key, baseline_file=path, test_id=test_id)
     entry = entries.get(test_id, {}).get(result.name, {}).get(env_key)
+    policy = policy_for(session, settings)
     if session.update:
-        policy = policy_for(session, settings)
-        more = [measure_again() for _ in range(policy.baseline_runs - 1)]
+        more = [measure_fresh() for _ in range(policy.baseline_runs - 1)]
+        measurement.notes += fallback
         return planned_update(measurement, entry, policy, [result, *more])
     if entry is None:
         others = list(entries.get(test_id, {}).get(result.name, {}))
@@ -96,7 +112,8 @@ def against_baseline(
     measurement.source = f"{relative(session, path)}, {describe(entry)}"
     keep_baseline(measurement, entry_samples(entry))
     compare_layers(measurement, entry.get("layers"))
-    measurement.comparisons = judge_stored(result, entry, policy_for(session, settings), measure_again)
+    measurement.comparisons = judge_stored(result, entry, policy, measure_fresh, run_s)
+    measurement.notes += fallback
     return measurement
 
 

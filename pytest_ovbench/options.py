@@ -160,8 +160,9 @@ def _gate_options(group: Any) -> None:
         metavar="SECONDS",
         type=positive_seconds,
         default=None,
-        help="reference mode: measuring time one verdict may take; alternating rounds go on until "
-        "the verdict is clear or this is spent (default 20) (ini: ov_max_time)",
+        help="measuring time one verdict may take: alternating rounds (reference mode) or fresh "
+        "runs (stored mode) go on until the verdict is clear or this is spent (default 20) "
+        "(ini: ov_max_time)",
     )
     group.addoption(
         "--ov-fail-on-inconclusive",
@@ -197,8 +198,16 @@ def _ini_options(parser: pytest.Parser) -> None:
     parser.addini(
         "ov_noise_floor", "between-run noise assumed in stored-baseline mode (fraction)", default=""
     )
-    parser.addini("ov_confirmations", "more runs measured when a run looks regressed (default 2)", default="")
-    parser.addini("ov_baseline_runs", "runs pooled into a recorded baseline (default 3)", default="")
+    parser.addini(
+        "ov_confirmations",
+        "fresh runs confirming a stored regression before it fails (default 2)",
+        default="",
+    )
+    parser.addini(
+        "ov_baseline_runs",
+        "runs in a recorded baseline, all but one in fresh processes (default 5)",
+        default="",
+    )
     parser.addini(
         "ov_busy_limit",
         "share of the machine's CPU other processes may use before a "

@@ -77,6 +77,9 @@ def settle(item: pytest.Item, session: OvbenchSession) -> None:
     """Turn the verdicts of ``item``'s measurements into a failure, warnings, or written files."""
     __tracebackhide__ = True
     measurements = session.measurements_of(item.nodeid)
+    for m in measurements:
+        for note in m.notes:
+            item.warn(OvbenchWarning(f"ovbench: {m.nodeid} {m.result.name!r}: {note}"))
     if session.update:
         errors = write_baselines(measurements)
         for m in measurements:

@@ -30,11 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state = OvbenchSession(
         rootdir=Path(config.rootpath),
         baselines_dir=options.baselines_dir(config),
-        policy=replace(
-            Policy(),
-            confirm_improvements=options.fail_on_improvement(config),
-            **options.policy_values(config),
-        ),
+        policy=replace(Policy(), **options.policy_values(config)),
         strict=options.strict(config),
         update=bool(config.getoption("ov_update_baselines")),
         reference_rev=config.getoption("ov_reference_rev"),

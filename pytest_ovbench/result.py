@@ -102,6 +102,7 @@ class Result:
     probe_ms: float | None = None  # an inference's fixed cost by the probe (ms per inference)
     probe_windows: list[float] = field(default_factory=list)  # the same after each window
     yardstick: str | None = None  # which yardstick measured it (yardstick.YARDSTICK)
+    fresh_process: bool = False  # measured in a fresh process (replicate.py), not the pytest one
 
     @property
     def metrics(self) -> dict[str, float]:

@@ -11,7 +11,7 @@ import os
 import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +69,7 @@ class Measurement:
     started: float = 0.0  # wall clock (epoch s) when the measurement got the machine: compile to verdict
     finished: float = 0.0
     lock_wait_s: float | None = None  # waited for another measurement on this machine (None: no lock)
+    notes: list[str] = field(default_factory=list)  # what the verdict could not do as planned, said once
 
 
 @dataclass
@@ -100,6 +101,7 @@ class OvbenchSession:
     _temp_dirs: list[Path] = field(default_factory=list)
     _prepared_models: dict[Any, Any] = field(default_factory=dict)
     _yardstick_models: tuple[Any, Any] | None = None
+    _saved_models: dict[int, str] = field(default_factory=dict)  # compiled model -> its IR (fresh runs)
 
     @property
     def core(self) -> Any:
@@ -158,13 +160,11 @@ class OvbenchSession:
         if not self.use_yardstick:
             return None
         from .measure import Rulers
-        from .yardstick import PROBE, YARDSTICK, build, build_probe
+        from .yardstick import PROBE, YARDSTICK, build, build_probe, ruler_config
 
         if self._yardstick_models is None:
             self._yardstick_models = (build(), build_probe())
-        config = {
-            k: v for k, v in settings.compile_config(mode).items() if k not in ("PERF_COUNT", "CACHE_DIR")
-        }
+        config = ruler_config(settings.compile_config(mode))
         assert self._compile_cache is not None  # the model was compiled first
         yardstick, probe = (
             self._compile_cache.compile(model, name, settings.device, config)
@@ -225,6 +225,25 @@ class OvbenchSession:
 
         self._temp_dirs.append(reference_folder())
         return self._temp_dirs[-1]
+
+    def fresh_run(self, compiled: Compiled, settings: Settings, mode: str) -> Result:
+        """Measure the compiled model again in a fresh process (replicate.py); ReplicateError
+        says why not. The prepared model is written as IR once per session."""
+        from .replicate import Job, run_fresh, save_model
+
+        key = id(compiled.compiled_model)
+        if key not in self._saved_models:
+            self._saved_models[key] = save_model(compiled.model, self.temp_dir() / "model")
+        job = Job(
+            self._saved_models[key],
+            settings.device,
+            settings.compile_config(mode),
+            self.cache_dir(settings.cache_dir),
+            replace(settings, extra={}),
+            mode,
+            self.use_yardstick,
+        )
+        return run_fresh(job, self.temp_dir())
 
     def record(self, measurement: Measurement) -> None:
         """Keep a measurement; a test's measurement names must be unique (baselines key on them)."""

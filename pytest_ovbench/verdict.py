@@ -18,8 +18,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from .metrics import HIGHER_IS_BETTER
 
@@ -72,6 +74,7 @@ class Comparison:
     # The smallest worsening (fraction) this comparison would have found significant with 90% power,
     # given the noise it measured: what it could see (inf: nothing at its false-alarm level).
     detectable: float = float("nan")
+    final: bool = False  # inconclusive, and measuring more cannot change that
 
     @property
     def raw_baseline(self) -> float:
@@ -168,13 +171,28 @@ def decide(
 
 
 def compare_runs(
-    metric: str, baseline: Sample, current: Sequence[float], rule: Rule, window_noise: float = 0.0
+    metric: str,
+    baseline: Sample,
+    current: Sequence[float],
+    rule: Rule,
+    looks: int = 1,
+    last: bool = True,
+    confirm_after: int = 1,
 ) -> Comparison:
-    """Current runs against a stored baseline's runs; each run's figure is one replicate.
+    """One look of a sequential comparison of current runs with a stored baseline's runs (stored
+    mode). Each run is one replicate: a separate process (replicate.py), whose figure differs from
+    another's far more than windows of one run do.
 
-    Machines drift over seconds, so consecutive windows of one run are not independent; separate
-    runs are. The spread of a run's figure is the larger of the rule's ``floor`` and the spread the
-    runs show; the test is on the mean log of the runs (geometric means), one-sided.
+    The test is Student's t on the mean log figures (pooled spread of both groups, at least the
+    rule's ``floor``; ``scipy.stats.t``), one-sided. Like the paired look, each of the ``looks``
+    planned spends ``1/looks`` of alpha and of the miss level ``1 - POWER`` (Bonferroni):
+
+    * regressed (improved): beyond the allowance and significant at ``alpha / looks``, with at
+      least ``confirm_after`` current runs (a first run alone never fails a test);
+    * pass: clearly within the allowance (the upper confidence bound below it) and able to see a
+      change of the allowance (``detectable`` at most the tolerance): a blind comparison never passes;
+    * otherwise undecided: measure another run or, at the ``last`` look, inconclusive. ``final``
+      is set when more current runs cannot decide (the baseline's own spread is too wide).
     """
     base = _log_windows(baseline.run_values)
     cur = _log_windows(current)
@@ -182,18 +200,63 @@ def compare_runs(
         return decide(metric, baseline.value, float("nan"), math.nan, 0.0, rule)
     shift = float(cur.mean() - base.mean())
     shift = -shift if metric in HIGHER_IS_BETTER else shift
-    spread = _pooled_sd(base, cur)
-    scale = math.sqrt(1 / base.size + 1 / cur.size)
+    spread, freedom = _pooled_sd(base, cur), _freedom(base, cur)
     sigma = max(rule.floor, spread)
-    z = shift / (sigma * scale) if sigma > 0 else math.copysign(math.inf, shift)
-    observed_noise = max(window_noise, spread * scale)
-    shown = float(np.exp(cur.mean()))
+    error = sigma * math.sqrt(1 / base.size + 1 / cur.size)
+    allowed = math.log1p(rule.tolerance)
+    look_alpha, miss = rule.alpha / looks, (1.0 - POWER) / looks
+    dist = _distribution(freedom)
+    z = shift / error if error > 0 else math.copysign(math.inf, shift)
+    p_worse, p_better = float(dist.sf(z)), float(dist.cdf(z))
+    p_within = float(dist.cdf((shift - allowed) / error)) if error > 0 else float(shift < allowed)
+    quantiles = float(dist.ppf(1.0 - look_alpha) + dist.ppf(POWER))
     base_shown = float(np.exp(base.mean())) if baseline.runs else baseline.value
-    rule_without_floor = replace(rule, floor=0.0)
-    made = decide(
-        metric, base_shown, shown, shift, observed_noise, rule_without_floor, (normal_sf(z), normal_sf(-z))
+    made = Comparison(
+        metric,
+        PASS,
+        base_shown,
+        float(np.exp(cur.mean())),
+        rule.tolerance,
+        p_worse,
+        error,
+        detectable=math.expm1(quantiles * error),
     )
-    return replace(made, noise=sigma * scale, detectable=detectable_change(sigma * scale, rule))
+    confirmed = cur.size >= confirm_after
+    if shift > allowed and p_worse < look_alpha and confirmed:
+        return replace(made, status=REGRESSED)
+    if shift < -allowed and p_better < look_alpha and confirmed:
+        return replace(made, status=IMPROVED, p_value=p_better)
+    if p_within < miss and made.detectable <= rule.tolerance:
+        return made
+    # Even with endless current runs the error stays above the baseline's own share.
+    least = max(float(dist.ppf(1.0 - miss)), quantiles) * sigma / math.sqrt(base.size)
+    hopeless = least >= allowed and abs(shift) <= allowed
+    side = "beyond" if shift > allowed else "within"
+    reason = f"{cur.size} run(s): {side} the allowance but not clearly"
+    if p_within < miss:
+        reason = f"{cur.size} run(s): within the allowance, but it sees only changes of {made.detectable:.1%}"
+    if hopeless:
+        reason = (
+            f"the baseline's {base.size} run(s) spread {sigma:.1%}: no number of runs here can show "
+            f"a change within {rule.tolerance:.0%}: record more runs (ov_baseline_runs), allow more "
+            "(tolerance=) or use reference mode (--ov-reference-rev)"
+        )
+    elif last:
+        reason = (
+            f"not decided after {cur.size} run(s), the most the time cap allows ({side} the "
+            "allowance): a longer --ov-max-time, reference mode or a quieter runner would decide it"
+        )
+    return replace(made, status=INCONCLUSIVE, reason=reason, final=hopeless or last)
+
+
+def _freedom(*groups: np.ndarray) -> int:
+    return sum(g.size - 1 for g in groups if g.size > 1)
+
+
+def _distribution(freedom: int) -> Any:
+    """Student's t with the spread's degrees of freedom; normal when nothing estimated it (the
+    rule's floor alone)."""
+    return stats.t(freedom) if freedom > 0 else stats.norm()
 
 
 def _pooled_sd(*groups: np.ndarray) -> float:
@@ -256,7 +319,7 @@ def compare_paired_look(
     * regressed: the mean log ratio is beyond the allowance and above 0 at ``alpha / looks``;
     * improved: the same the other way;
     * pass: below the allowance at ``(1 - POWER) / looks`` (the sign-flip test of the ratios
-      minus the allowance), i.e. clearly within it;
+      minus the allowance), i.e. clearly within it, and able to see a change of the allowance;
     * otherwise undecided: measure another round, or, at the ``last`` look, inconclusive.
     """
     ratios = _paired_log_ratios(metric, reference, candidate)
@@ -284,7 +347,7 @@ def compare_paired_look(
         return replace(made, status=REGRESSED)
     if mean < -allowed and p_better < look.alpha:
         return replace(made, status=IMPROVED, p_value=p_better)
-    if p_beyond < (1.0 - POWER) / looks:
+    if p_beyond < (1.0 - POWER) / looks and made.detectable <= rule.tolerance:
         return made
     side = "beyond" if mean > allowed else "within"
     reason = f"{ratios.size} pairs: {side} the allowance but not clearly"

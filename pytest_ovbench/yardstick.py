@@ -88,3 +88,9 @@ def machine_ms(latency_median_ms: float, throughput: float, mode: str) -> float:
     """The machine's speed as the yardstick saw it: ms per inference (sync: median latency; async:
     wall time per inference of the queue, 1000 / throughput)."""
     return latency_median_ms if mode == "sync" else 1000.0 / throughput
+
+
+def ruler_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The model's compile config for the yardstick and the probe: same device settings, no
+    per-layer counters and no model cache."""
+    return {k: v for k, v in config.items() if k not in ("PERF_COUNT", "CACHE_DIR")}

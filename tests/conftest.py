@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.stats  # noqa: F401  (once per process: pytester runs would import its C modules again)
 from tiny_models import build_tiny, save_tiny
 
 

@@ -10,7 +10,7 @@ import pytest
 from pytest_ovbench.baseline import machine_sample, make_entry, validate_entry
 from pytest_ovbench.gate import Policy, judge_stored, should_rewrite
 from pytest_ovbench.machine_speed import Machine, factor, floor_for, overhead_share
-from pytest_ovbench.verdict import INCONCLUSIVE, PASS, REGRESSED, Sample
+from pytest_ovbench.verdict import INCONCLUSIVE, REGRESSED, Sample
 from pytest_ovbench.yardstick import PROBE, YARDSTICK
 
 
@@ -70,7 +70,8 @@ def test_a_small_model_whose_fixed_cost_rose_with_the_probe_is_not_regressed(
         return measured(tiny_result_factory, 0.045, 1.0, 0.03)
 
     verdict = judge_stored(slow_process(), entry, Policy(), slow_process)[0]
-    assert verdict.status == PASS and verdict.overhead_share == pytest.approx(0.5, rel=0.02)
+    # Not regressed; and with a correction this large, not able to show +-5% either.
+    assert verdict.status == INCONCLUSIVE and verdict.overhead_share == pytest.approx(0.5, rel=0.02)
     assert verdict.machine == pytest.approx(1.5, rel=0.02)
     without_probe = recorded(tiny_result_factory, 0.03, None)  # the yardstick alone sees no change
     blind = judge_stored(slow_process(), without_probe, Policy(), slow_process)[0]
