@@ -328,6 +328,8 @@ def should_rewrite(entry: dict[str, Any] | None, runs: Sequence[Result], policy:
     machine = machine_sample(entry)
     if runs[0].yardstick and (machine is None or (runs[0].probe_ms and machine.probe is None)):
         return True  # the entry predates the yardstick or the probe: record the machine's speed
+    if any(run.fresh_process for run in runs) and not entry.get("processes"):
+        return True  # the entry's runs shared one process: record the spread between processes
     rules = {m: replace(policy.rule(m), floor=stored_floor(entry, policy)) for m in metrics}
     made = [_stored_comparison(stored, runs, m, rules[m], machine) for m in metrics]
     return any(c.status in (REGRESSED, IMPROVED) or abs(c.change) > c.tolerance for c in made)

@@ -177,6 +177,9 @@ def test_unmoved_update_keeps_the_entry(tiny_result_factory) -> None:  # type: i
     moved = tiny_result_factory(13.0)
     assert should_rewrite(entry, [moved, moved, moved], Policy())
     assert should_rewrite(None, [result], Policy())
+    fresh = tiny_result_factory(10.0)
+    fresh.fresh_process = True  # runs in fresh processes replace an entry recorded in one process
+    assert should_rewrite(entry, [result, fresh], Policy())
     assert should_rewrite({**entry, "properties": {"NUM_STREAMS": 4}}, [result], Policy())
 
 
