@@ -266,11 +266,6 @@ def _pooled_sd(*groups: np.ndarray) -> float:
     return math.sqrt(squares / freedom) if freedom else 0.0
 
 
-def window_noise(windows: Sequence[float]) -> float:
-    """Standard error of the mean log window value of one run (0 with fewer than two windows)."""
-    return math.sqrt(_variance_of_mean(_log_windows(windows)))
-
-
 RANDOM_PATTERNS = 50_000  # sign patterns drawn when there are too many pairs to enumerate
 
 
