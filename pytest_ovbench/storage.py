@@ -231,6 +231,7 @@ def _parse(path: Path, text: str | None, validate_entry: EntryValidator | None =
 
 def _safe_load(path: Path, text: str) -> object:
     try:
+        _refuse_anchors(path, text)
         return yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         raise BaselineFileError(path, _error_line(error), _yaml_reason(error)) from error
@@ -243,6 +244,22 @@ def _safe_load(path: Path, text: str) -> object:
         raise BaselineFileError(path, None, f"invalid YAML: {error}") from error
     except RecursionError as error:
         raise BaselineFileError(path, None, "nested too deeply for a baseline file") from error
+
+
+def _refuse_anchors(path: Path, text: str) -> None:
+    """Refuse anchors and aliases from the event stream, before anything is composed.
+
+    Composing is where a merge-key (``<<``) bomb expands to gigabytes in PyYAML before 6.0.4, so
+    the check runs on parser events (streaming, bounded memory) ahead of ``safe_load``.
+    """
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            line = None if event.start_mark is None else event.start_mark.line + 1
+            reason = (
+                "YAML anchors and aliases (& and *) are not supported in baseline files; "
+                "write the value out in full"
+            )
+            raise BaselineFileError(path, line, reason)
 
 
 def _error_line(error: yaml.MarkedYAMLError) -> int | None:

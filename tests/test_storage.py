@@ -7,6 +7,7 @@ import pickle
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +262,29 @@ def test_wrong_structure_error_names_the_key_path(tmp_path: Path, text: str, exp
 
     assert expected in caught.value.reason
     assert str(path) in str(caught.value)
+
+
+def merge_key_bomb(levels: int = 30) -> str:
+    """A ~1 kB file whose merge keys (``<<``) double at each level: 2**30 keys if composed."""
+    lines = ["version: 1", "a0: &a0 {x: 1}"]
+    lines += [f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], y{i}: 1}}" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_merge_key_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    path = baseline_file(tmp_path, merge_key_bomb())
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(BaselineFileError) as caught:
+            load_entries(path)
+        peak_bytes = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert "anchors and aliases" in caught.value.reason
+    assert caught.value.line == 2
+    assert peak_bytes < 5_000_000  # composed, it would need gigabytes
 
 
 def test_deeply_nested_file_is_refused(tmp_path: Path) -> None:
