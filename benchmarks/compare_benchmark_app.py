@@ -48,11 +48,11 @@ from typing import Any, TypeVar
 import numpy as np
 import openvino as ov
 
-from pytest_ovbench.compiling import REPORTED_PROPERTIES, Compiled, compile_model
-from pytest_ovbench.contention import foreign_load, snapshot
-from pytest_ovbench.loops import run_sync
-from pytest_ovbench.measure import measure_async, measure_sync
-from pytest_ovbench.settings import Settings
+from pytest_ovbench.config.settings import Settings
+from pytest_ovbench.measure.contention import foreign_load, snapshot
+from pytest_ovbench.measure.loops import run_sync
+from pytest_ovbench.measure.runner import measure_async, measure_sync
+from pytest_ovbench.runtime.compiling import REPORTED_PROPERTIES, Compiled, compile_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from examples.models import ensure_model

@@ -51,12 +51,12 @@ from typing import Any
 import numpy as np
 import openvino as ov
 
-from pytest_ovbench.compiling import compile_model
-from pytest_ovbench.contention import snapshot
-from pytest_ovbench.environment import environment_key
-from pytest_ovbench.gate import BUSY_LIMIT
-from pytest_ovbench.measure import measure_alternating
-from pytest_ovbench.settings import Settings
+from pytest_ovbench.config.settings import Settings
+from pytest_ovbench.judge.gate import BUSY_LIMIT
+from pytest_ovbench.measure.contention import snapshot
+from pytest_ovbench.measure.runner import measure_alternating
+from pytest_ovbench.runtime.compiling import compile_model
+from pytest_ovbench.runtime.environment import environment_key
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from examples.models import conv, mobilenet_like

@@ -118,7 +118,7 @@ def main() -> None:
         print(f"check {index + 1}/{args.checks}: {verdicts}", flush=True)
     import openvino as ov
 
-    from pytest_ovbench.environment import environment_key
+    from pytest_ovbench.runtime.environment import environment_key
 
     print(f"\nhardware class: {environment_key(ov.Core(), 'CPU')}")
     print(f"{args.checks} A/A checks per model, each a new pytest process, default settings ({folder})\n")

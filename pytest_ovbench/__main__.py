@@ -1,8 +1,8 @@
-"""``python -m pytest_ovbench``: the ``ovbench`` command-line tool (see :mod:`pytest_ovbench.cli`)."""
+"""``python -m pytest_ovbench``: the ``ovbench`` command-line tool (see :mod:`pytest_ovbench.cli.main`)."""
 
 from __future__ import annotations
 
-from .cli import main
+from pytest_ovbench.cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

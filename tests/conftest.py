@@ -31,8 +31,8 @@ def tiny_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def tiny_result_factory() -> Any:
     """Results with chosen figures (built from synthetic latencies, no OpenVINO run)."""
-    from pytest_ovbench.result import Result, Window
-    from pytest_ovbench.stats import LatencyStats
+    from pytest_ovbench.measure.result import Result, Window
+    from pytest_ovbench.measure.stats import LatencyStats
 
     def make(median_ms: float) -> Result:
         rng = np.random.default_rng(0)

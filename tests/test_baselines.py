@@ -13,7 +13,7 @@ import pytest
 import yaml
 from tiny_models import save_heavy, save_tiny
 
-from pytest_ovbench.environment import environment_key
+from pytest_ovbench.runtime.environment import environment_key
 
 # Busy-machine distrust is tested on its own (test_verdict.py); here a neighbour must not turn the
 # deliberate regressions below into "inconclusive". The yardstick is tested on its own too: on a

@@ -1,4 +1,4 @@
-"""The ``ovbench`` command-line tool (pytest_ovbench.cli) over baselines folders built in tmp_path."""
+"""The ``ovbench`` command-line tool (pytest_ovbench.cli.main) over baselines folders built in tmp_path."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pytest_ovbench import cli
-from pytest_ovbench.storage import load_entries, module_file, write_entries
+from pytest_ovbench.baselines.store import load_entries, module_file, write_entries
+from pytest_ovbench.cli import main as cli
 
 ENV = "CPU | Intel(R) Xeon(R) Platinum 8480+ | AMX | bf16 | 2 cpus"
 ENV_ARM = "CPU | Neoverse-N1 | aarch64 | f32 | 4 cpus"

@@ -11,7 +11,8 @@ import pytest
 import yaml
 from tiny_models import save_tiny
 
-from pytest_ovbench.environment import (
+from pytest_ovbench.engine.judging import missing_baseline
+from pytest_ovbench.runtime.environment import (
     ISA_CLASSES,
     cpu_flags,
     environment_key,
@@ -19,7 +20,6 @@ from pytest_ovbench.environment import (
     is_classified,
     isa_class,
 )
-from pytest_ovbench.judging import missing_baseline
 
 AVX2_EPYC = [
     "fpu",

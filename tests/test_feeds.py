@@ -10,12 +10,12 @@ import openvino
 import pytest
 from tiny_models import dynamic_conv, multi_input_model, stateful_model
 
-from pytest_ovbench.compiling import compile_model
+from pytest_ovbench.config.settings import Settings
+from pytest_ovbench.config.shapes import parse_data_shape
 from pytest_ovbench.errors import DynamicInputs, ModelError
-from pytest_ovbench.feeds import groups_of, plan_feeds
-from pytest_ovbench.measure import Runner, measure
-from pytest_ovbench.settings import Settings
-from pytest_ovbench.shapes import parse_data_shape
+from pytest_ovbench.inputs.feeds import groups_of, plan_feeds
+from pytest_ovbench.measure.runner import Runner, measure
+from pytest_ovbench.runtime.compiling import compile_model
 
 CORE = openvino.Core()
 

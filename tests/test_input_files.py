@@ -1,4 +1,4 @@
-"""``inputs=`` files and pinned values made into input sets (pytest_ovbench.input_files, no OpenVINO)."""
+"""``inputs=`` files and pinned values made into input sets (pytest_ovbench.inputs.files, no OpenVINO)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pytest_ovbench.errors import OvbenchError
-from pytest_ovbench.input_files import InputFileError, PortInfo, load_input_sets
+from pytest_ovbench.inputs.files import InputFileError, PortInfo, load_input_sets
 
 
 def port(

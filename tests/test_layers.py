@@ -14,7 +14,7 @@ import pytest
 import yaml
 from tiny_models import build_tiny, conv_relu
 
-from pytest_ovbench.layers import (
+from pytest_ovbench.measure.layers import (
     SEVERITY,
     Layer,
     LayerChange,

@@ -9,11 +9,11 @@ import openvino as ov
 import pytest
 from tiny_models import build_tiny, multi_input_model
 
-from pytest_ovbench.compiling import Compiled, batch_size, compile_model
-from pytest_ovbench.inputs import make_inputs
-from pytest_ovbench.loops import run_async, run_sync
-from pytest_ovbench.measure import Runner, measure_async, measure_sync
-from pytest_ovbench.settings import Settings
+from pytest_ovbench.config.settings import Settings
+from pytest_ovbench.inputs.generated import make_inputs
+from pytest_ovbench.measure.loops import run_async, run_sync
+from pytest_ovbench.measure.runner import Runner, measure_async, measure_sync
+from pytest_ovbench.runtime.compiling import Compiled, batch_size, compile_model
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from pytest_ovbench.machine_lock import MeasureLock, MeasureLockError, holder
+from pytest_ovbench.measure.machine_lock import MeasureLock, MeasureLockError, holder
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from pytest_ovbench.machine_lock import MeasureLock
+from pytest_ovbench.measure.machine_lock import MeasureLock
 with MeasureLock(Path(sys.argv[1])).held("test_other.py::test_big 'sync'"):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

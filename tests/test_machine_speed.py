@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from pytest_ovbench.baseline import machine_sample, make_entry, validate_entry
-from pytest_ovbench.gate import Policy, judge_stored, should_rewrite
-from pytest_ovbench.machine_speed import Machine, factor, floor_for, overhead_share
-from pytest_ovbench.verdict import INCONCLUSIVE, REGRESSED, Sample
-from pytest_ovbench.yardstick import PROBE, YARDSTICK
+from pytest_ovbench.baselines.entry import machine_sample, make_entry, validate_entry
+from pytest_ovbench.judge.gate import Policy, judge_stored, should_rewrite
+from pytest_ovbench.judge.machine_speed import Machine, factor, floor_for, overhead_share
+from pytest_ovbench.judge.verdict import INCONCLUSIVE, REGRESSED, Sample
+from pytest_ovbench.measure.yardstick import PROBE, YARDSTICK
 
 
 def measured(make: Any, median_ms: float, yardstick_ms: float, probe_ms: float | None) -> Any:

@@ -8,10 +8,10 @@ import openvino as ov
 import pytest
 from tiny_models import build_tiny
 
-from pytest_ovbench.compiling import compile_model
-from pytest_ovbench.measure import measure
-from pytest_ovbench.replicate import Job, ReplicateError, run_fresh, save_model
-from pytest_ovbench.settings import Settings
+from pytest_ovbench.config.settings import Settings
+from pytest_ovbench.measure.replicate import Job, ReplicateError, run_fresh, save_model
+from pytest_ovbench.measure.runner import measure
+from pytest_ovbench.runtime.compiling import compile_model
 
 SETTINGS = Settings(niter=50, windows=5)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_ovbench.settings import DEFAULT_TIME_S, Settings, SettingsError, merge, validate
+from pytest_ovbench.config.settings import DEFAULT_TIME_S, Settings, SettingsError, merge, validate
 
 
 def test_unknown_keyword_is_named() -> None:

@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 
-from pytest_ovbench.result import split_windows
-from pytest_ovbench.stats import LatencyStats, percentile
+from pytest_ovbench.measure.result import split_windows
+from pytest_ovbench.measure.stats import LatencyStats, percentile
 
 
 def test_percentile_is_nearest_rank_as_benchmark_app() -> None:

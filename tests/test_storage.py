@@ -1,4 +1,4 @@
-"""Unit tests of the baseline YAML store (pytest_ovbench.storage): no pytester, no OpenVINO."""
+"""Unit tests of the baseline YAML store (pytest_ovbench.baselines.store): no pytester, no OpenVINO."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 import yaml
 
-from pytest_ovbench import storage
-from pytest_ovbench.storage import (
+from pytest_ovbench.baselines import store as storage
+from pytest_ovbench.baselines.store import (
     BaselineFileError,
     BaselineWriteError,
     Entries,
@@ -447,7 +447,7 @@ def test_undumpable_entry_keeps_old_file_and_leaves_no_temp_file(tmp_path: Path)
 KILLED_MID_WRITE = """
 import os, sys
 from pathlib import Path
-from pytest_ovbench.storage import write_entries
+from pytest_ovbench.baselines.store import write_entries
 
 os.fsync = lambda fd: os._exit(3)  # die after writing the temp file, before the replace
 write_entries(Path(sys.argv[1]), {("test_new", "sync", "env"): {"median": 1.0}})
@@ -473,7 +473,7 @@ def test_run_killed_mid_write_leaves_old_file_whole(tmp_path: Path) -> None:
 CONCURRENT_WRITER = """
 import sys, time
 from pathlib import Path
-from pytest_ovbench.storage import write_entries
+from pytest_ovbench.baselines.store import write_entries
 
 path, ready, go, worker, rounds = sys.argv[1:]
 Path(ready).touch()

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pytest_ovbench.baseline import make_entry
-from pytest_ovbench.gate import (
+from pytest_ovbench.baselines.entry import make_entry
+from pytest_ovbench.judge.gate import (
     MAX_LOOKS,
     Policy,
     judge_paired,
@@ -19,8 +19,7 @@ from pytest_ovbench.gate import (
     should_rewrite,
     worst,
 )
-from pytest_ovbench.measure import abba_orders
-from pytest_ovbench.verdict import (
+from pytest_ovbench.judge.verdict import (
     IMPROVED,
     INCONCLUSIVE,
     NO_BASELINE,
@@ -35,6 +34,7 @@ from pytest_ovbench.verdict import (
     detectable_change,
     sign_flip_tails,
 )
+from pytest_ovbench.measure.runner import abba_orders
 
 
 def windows(center: float, spread: float, n: int = 10, seed: int = 0) -> Sample:
@@ -402,8 +402,8 @@ def test_abba_blocks_have_random_orientation() -> None:
 
 
 def test_a_permutation_p_value_is_never_zero_and_is_printed_as_a_bound() -> None:
-    from pytest_ovbench.report import p_text
-    from pytest_ovbench.verdict import RANDOM_PATTERNS, smallest_sign_flip_p
+    from pytest_ovbench.judge.verdict import RANDOM_PATTERNS, smallest_sign_flip_p
+    from pytest_ovbench.report.text import p_text
 
     worse, better = sign_flip_tails(np.full(40, 0.1))  # 40 pairs, all worse: drawn patterns
     assert worse == smallest_sign_flip_p(40) == 1 / (RANDOM_PATTERNS + 1) and better == 1.0

@@ -1,0 +1,177 @@
+"""The content of one baseline entry: made from a result, read back as samples for the verdict.
+
+An entry (one test, one measurement, one environment) looks like::
+
+    recorded: '2026-11-23'
+    openvino: 2026.4.1-22982-...
+    model_sha256: 3f1c...        # first 16 hex digits; None for in-memory models
+    mode: sync
+    properties: {NUM_STREAMS: 1, PERFORMANCE_HINT: LATENCY, ...}
+    settings: {hint: latency, time: 2.0, windows: 10, ...}
+    metrics:
+      median: {value: 5.53, windows: [5.5, 5.52, ...]}   # ms
+      throughput: {value: 178.3, windows: [...]}         # inferences/s
+      first_inference_ms: {value: 9.1}
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from pytest_ovbench.judge.machine_speed import Machine
+from pytest_ovbench.judge.verdict import Sample
+from pytest_ovbench.measure.layers import layer_entry, validate_layer_entry
+from pytest_ovbench.measure.result import Result
+from pytest_ovbench.measure.stats import geometric_mean
+from pytest_ovbench.measure.yardstick import PROBE
+from pytest_ovbench.metrics import METRICS, SINGLE_METRICS, WINDOW_METRICS
+
+ALWAYS_WINDOWED = ("median", "throughput")
+
+
+def make_entry(
+    runs: Sequence[Result], model_sha256: str | None, openvino: str, gated: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The entry that records one or more runs of a measurement. Each metric keeps its value (the
+    runs' geometric mean), each run's figure when there are several (the replicates the verdict
+    uses), and the windows of the metrics reports chart (median, throughput, whatever is gated)."""
+    windowed = {*ALWAYS_WINDOWED, *gated}
+    metrics: dict[str, Any] = {}
+    for name in [n for n in METRICS if all(n in run.metrics for run in runs)]:
+        values = [run.metrics[name] for run in runs]
+        metrics[name] = {"value": geometric_mean(values)}
+        if len(runs) > 1 and name in WINDOW_METRICS:
+            metrics[name]["runs"] = values
+        if name in windowed and name in WINDOW_METRICS:
+            metrics[name]["windows"] = [w.figures[name] for run in runs for w in run.windows]
+    first = runs[0]
+    loads = [run.foreign_load for run in runs if run.foreign_load is not None]
+    entry: dict[str, Any] = {
+        "recorded": datetime.date.today().isoformat(),
+        "openvino": openvino,
+        "model_sha256": model_sha256,
+        "mode": first.mode,
+        "properties": dict(first.properties),
+        "settings": dict(first.settings),
+        "foreign_load": max(loads) if loads else None,
+        "metrics": metrics,
+    }
+    fresh = sum(run.fresh_process for run in runs)
+    if fresh:
+        entry["processes"] = fresh + 1  # runs in separate processes (replicate.py): their spread is real
+    if first.layers:
+        entry["layers"] = layer_entry(first.layers)  # the execution plan: same in every run
+    machine = _machine_entry(runs)
+    if machine:
+        entry["machine"] = machine
+    return entry
+
+
+def _machine_entry(runs: Sequence[Result]) -> dict[str, Any]:
+    """The machine's speed while the runs were measured (yardstick.py), or {} without one."""
+    speeds = [run.machine_ms for run in runs if run.machine_ms is not None]
+    if not runs[0].yardstick or len(speeds) != len(runs):
+        return {}
+    machine: dict[str, Any] = {"yardstick": runs[0].yardstick, "value": geometric_mean(speeds)}
+    if len(runs) > 1:
+        machine["runs"] = speeds
+    probes = [run.probe_ms for run in runs if run.probe_ms is not None]
+    if len(probes) == len(runs):
+        machine["probe"] = {"name": PROBE, "value": geometric_mean(probes)}
+        if len(runs) > 1:
+            machine["probe"]["runs"] = probes
+    return machine
+
+
+def result_samples(result: Result) -> dict[str, Sample]:
+    """Every gateable metric of a result, with its window values."""
+    figures = result.metrics
+    samples = {n: Sample(figures[n], tuple(w.figures[n] for w in result.windows)) for n in WINDOW_METRICS}
+    samples.update({n: Sample(figures[n], ()) for n in SINGLE_METRICS if n in figures})
+    return samples
+
+
+def entry_samples(entry: dict[str, Any]) -> dict[str, Sample]:
+    """The metrics of a stored entry (validated by :func:`validate_entry` first)."""
+    return {
+        name: Sample(
+            float(m["value"]),
+            tuple(float(v) for v in m.get("windows", ())),
+            tuple(float(v) for v in m.get("runs", ())),
+        )
+        for name, m in entry["metrics"].items()
+    }
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def validate_entry(entry: dict[str, Any]) -> None:
+    """Raise ValueError naming what is wrong with a (possibly hand-edited) entry."""
+    metrics = entry.get("metrics")
+    if not isinstance(metrics, dict) or not metrics:
+        raise ValueError("'metrics' must be a mapping of metric names to {value, windows}")
+    for name, metric in metrics.items():
+        if name not in METRICS:
+            raise ValueError(f"unknown metric {name!r} (known: {', '.join(METRICS)})")
+        if not isinstance(metric, dict) or not _number(metric.get("value")) or metric["value"] <= 0:
+            raise ValueError(f"metrics -> {name}: 'value' must be a number > 0")
+        for key in ("windows", "runs"):
+            values = metric.get(key, [])
+            if not isinstance(values, list) or not all(_number(v) and v > 0 for v in values):
+                raise ValueError(f"metrics -> {name}: {key!r} must be a list of numbers > 0")
+    if "layers" in entry:
+        validate_layer_entry(entry["layers"])
+    if "machine" in entry:
+        _validate_machine(entry["machine"])
+
+
+def _validate_machine(machine: Any) -> None:
+    if not isinstance(machine, dict) or not isinstance(machine.get("yardstick"), str):
+        raise ValueError("'machine' must be a mapping with 'yardstick' (a name), 'value' and 'runs'")
+    _validate_speed("machine", machine)
+    if "probe" in machine:
+        probe = machine["probe"]
+        if not isinstance(probe, dict) or not isinstance(probe.get("name"), str):
+            raise ValueError("machine -> probe: must be a mapping with 'name', 'value' and 'runs'")
+        _validate_speed("machine -> probe", probe)
+
+
+def _validate_speed(where: str, block: dict[str, Any]) -> None:
+    if not _number(block.get("value")) or block["value"] <= 0:
+        raise ValueError(f"{where}: 'value' must be a number > 0")
+    runs = block.get("runs", [])
+    if not isinstance(runs, list) or not all(_number(v) and v > 0 for v in runs):
+        raise ValueError(f"{where}: 'runs' must be a list of numbers > 0")
+
+
+def machine_sample(entry: dict[str, Any]) -> Machine | None:
+    """The machine's speed when the entry was recorded: the yardstick's (and the probe's) ms per
+    inference; the probe only if it is the one this version measures."""
+    machine = entry.get("machine")
+    if not isinstance(machine, dict):
+        return None
+    probe = machine.get("probe")
+    return Machine(
+        str(machine["yardstick"]),
+        _speed_sample(machine),
+        _speed_sample(probe) if isinstance(probe, dict) and probe.get("name") == PROBE else None,
+    )
+
+
+def _speed_sample(block: dict[str, Any]) -> Sample:
+    return Sample(float(block["value"]), (), tuple(float(v) for v in block.get("runs", ())))
+
+
+def describe(entry: dict[str, Any]) -> str:
+    """Where a baseline came from, for messages: 'recorded 2026-11-20, openvino 2026.4.1'."""
+    parts = []
+    if entry.get("recorded"):
+        parts.append(f"recorded {entry['recorded']}")
+    if entry.get("openvino"):
+        parts.append(f"openvino {str(entry['openvino']).split('-')[0]}")
+    return ", ".join(parts)

@@ -1,0 +1,1 @@
+"""``ovbench``: the command-line tool over a baselines folder (``python -m pytest_ovbench``)."""

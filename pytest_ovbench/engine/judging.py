@@ -1,0 +1,217 @@
+"""Measuring and judging one call of ``infer_sync``/``infer_queue``: stored-baseline mode and
+reference mode. The statistics live in verdict.py and gate.py; this module fetches what they
+need (baseline entries, reference models) and keeps what they say in a Measurement.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from pytest_ovbench.baselines.entry import describe, entry_samples, make_entry, result_samples
+from pytest_ovbench.baselines.store import BaselineError, Entries, module_file
+from pytest_ovbench.config.settings import Settings
+from pytest_ovbench.errors import OvbenchError
+from pytest_ovbench.judge.gate import Policy, judge_paired, judge_stored, should_rewrite, with_marker
+from pytest_ovbench.judge.verdict import Sample
+from pytest_ovbench.measure.layers import layer_changes, layer_entry, top_moves
+from pytest_ovbench.measure.replicate import FRESH_START_S, ReplicateError
+from pytest_ovbench.measure.result import Result
+from pytest_ovbench.measure.runner import measure, measure_alternating
+from pytest_ovbench.plugin.session import Measurement, OvbenchSession
+from pytest_ovbench.runtime.compiling import Compiled
+from pytest_ovbench.runtime.environment import is_classified, openvino_version
+from pytest_ovbench.runtime.models import LoadedModel, model_hash
+from pytest_ovbench.runtime.reference import files_at_revision
+
+
+def split_nodeid(nodeid: str) -> tuple[str, str]:
+    """'tests/test_a.py::TestX::test_y[CPU]' -> ('tests/test_a.py', 'TestX::test_y[CPU]')."""
+    module, _, test_id = nodeid.partition("::")
+    return module, test_id or module
+
+
+def baseline_location(session: OvbenchSession, nodeid: str) -> tuple[Path, str]:
+    module, test_id = split_nodeid(nodeid)
+    try:
+        return module_file(session.baselines_dir, module), test_id
+    except ValueError as exc:
+        raise OvbenchError(f"no baseline file for {nodeid}: {exc}") from None
+
+
+def policy_for(session: OvbenchSession, settings: Settings) -> Policy:
+    return with_marker(session.policy, settings.extra.get("gate"), settings.extra.get("tolerance"))
+
+
+def relative(session: OvbenchSession, path: Path) -> str:
+    try:
+        return path.relative_to(session.rootdir).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_entries(session: OvbenchSession, path: Path) -> Entries:
+    try:
+        return session.entries(path)
+    except BaselineError as exc:
+        raise OvbenchError(str(exc)) from None
+
+
+def _finish(result: Result, loaded: LoadedModel) -> Result:
+    result.read_ms = loaded.read_ms if loaded.path is not None else None
+    result.model_path = str(loaded.path) if loaded.path else None
+    return result
+
+
+def against_baseline(
+    session: OvbenchSession,
+    nodeid: str,
+    loaded: LoadedModel,
+    compiled: Compiled,
+    settings: Settings,
+    mode: str,
+    env_key: str,
+) -> Measurement:
+    """Measure; unless updating, compare with the stored entry (no entry: 'no baseline')."""
+    path, test_id = baseline_location(session, nodeid)
+    entries = read_entries(session, path)  # a corrupt file fails fast, before measuring
+    watch = session.watch(f"{test_id} {settings.name or mode!r}", settings.stop_rule()[1])
+    rulers = session.rulers(settings, mode)
+
+    fallback: list[str] = []  # why fresh processes could not be used, once
+
+    def measure_here() -> Result:
+        return _finish(measure(compiled, settings, mode, watch, rulers), loaded)
+
+    def measure_fresh() -> Result:
+        """A replicate in a fresh process; where that cannot work, in this one (said once)."""
+        if not fallback:
+            try:
+                return _finish(session.fresh_run(compiled, settings, mode), loaded)
+            except ReplicateError as exc:
+                fallback.append(f"runs after the first measured in this process: {exc}")
+        return measure_here()
+
+    start = time.monotonic()
+    result = measure_here()
+    run_s = time.monotonic() - start + FRESH_START_S
+    measurement = Measurement(nodeid, result, loaded, env_key, baseline_file=path, test_id=test_id)
+    entry = entries.get(test_id, {}).get(result.name, {}).get(env_key)
+    policy = policy_for(session, settings)
+    if session.update:
+        more = [measure_fresh() for _ in range(policy.baseline_runs - 1)]
+        measurement.notes += fallback
+        return planned_update(measurement, entry, policy, [result, *more])
+    if entry is None:
+        others = list(entries.get(test_id, {}).get(result.name, {}))
+        measurement.source = missing_baseline(relative(session, path), env_key, others)
+        measurement.other_classes = [key for key in others if is_classified(key)]
+        return measurement
+    measurement.source = f"{relative(session, path)}, {describe(entry)}"
+    keep_baseline(measurement, entry_samples(entry))
+    compare_layers(measurement, entry.get("layers"))
+    measurement.comparisons = judge_stored(result, entry, policy, measure_fresh, run_s)
+    measurement.notes += fallback
+    return measurement
+
+
+def missing_baseline(where: str, env_key: str, others: list[str]) -> str:
+    """Why a test has no baseline here: none at all, only other hardware classes', or only entries
+    written before hardware classes (never used: they cannot tell which class made them)."""
+    text = f"no entry in {where} for this runner's class {env_key!r}"
+    classes = [key for key in others if is_classified(key)]
+    legacy = [key for key in others if not is_classified(key)]
+    if classes:
+        text += "; baselines exist for other classes: " + ", ".join(repr(key) for key in classes)
+    if legacy:
+        text += (
+            "; entries recorded before hardware classes are not used ("
+            + ", ".join(repr(key) for key in legacy)
+            + "): re-record on each kind of runner with --ov-update-baselines"
+        )
+    return text
+
+
+def compare_layers(measurement: Measurement, baseline: dict[str, Any] | None) -> None:
+    """With per-layer counters on both sides: the exact plan changes and the biggest time moves."""
+    layers = measurement.result.layers
+    if not layers or not baseline:
+        return
+    measurement.baseline_layers = baseline
+    measurement.layer_changes = [change.describe() for change in layer_changes(baseline, layers)]
+    measurement.layer_moves = top_moves(baseline, layers)
+
+
+def keep_baseline(measurement: Measurement, samples: dict[str, Sample]) -> None:
+    """What the run was compared with, for reports: every figure and the window values."""
+    measurement.baseline_figures = {k: v.value for k, v in samples.items()}
+    measurement.baseline_windows = {k: list(v.windows) for k, v in samples.items() if v.windows}
+
+
+def planned_update(
+    measurement: Measurement, entry: dict[str, Any] | None, policy: Policy, runs: list[Result]
+) -> Measurement:
+    """Update mode: a new entry (from all ``runs``) only where a figure moved beyond its noise or
+    there was none; the measurement's foreign load is the worst of its runs."""
+    loads = [r.foreign_load for r in runs if r.foreign_load is not None]
+    measurement.result.foreign_load = max(loads) if loads else None
+    if should_rewrite(entry, runs, policy):
+        sha = model_hash(measurement.model.path)
+        gated = policy.metrics(runs[0].mode)
+        measurement.new_entry = make_entry(runs, sha, openvino_version(), gated)
+        measurement.written = "recorded"
+    else:
+        measurement.written = "unchanged"
+    return measurement
+
+
+def reference_model(
+    session: OvbenchSession, loaded: LoadedModel, spec: Any
+) -> tuple[LoadedModel | None, str]:
+    """The reference (a path or Model from ``reference=``, else the files at --ov-reference-rev)."""
+    if spec is not None:
+        return session.load_model(spec), f"reference {spec}"
+    rev = str(session.reference_rev)
+    if loaded.path is None:
+        raise OvbenchError(
+            f"--ov-reference-rev={rev} needs the model as a file in the git checkout; this one is an "
+            "in-memory openvino.Model (give reference= instead)"
+        )
+    path = files_at_revision(loaded.path, rev, session.temp_dir())
+    where = f"{relative(session, loaded.path)} at {rev}"
+    return (None, f"{where}: not in that revision") if path is None else (session.load_model(path), where)
+
+
+def against_reference(
+    session: OvbenchSession,
+    nodeid: str,
+    loaded: LoadedModel,
+    compiled: Compiled,
+    settings: Settings,
+    mode: str,
+    spec: Any,
+    env_key: str,
+) -> Measurement:
+    """Reference mode: candidate and reference alternate in one run; the paired ratio decides."""
+    reference, source = reference_model(session, loaded, spec)
+    if reference is None:  # a model that is new in this change: nothing to compare with
+        measurement = Measurement(nodeid, _finish(measure(compiled, settings, mode), loaded), loaded, env_key)
+        measurement.source = source
+        return measurement
+    ref_compiled = session.compile(reference, settings, mode)
+    paired_settings = replace(settings, windows=max(settings.windows, 2))
+    seconds = settings.stop_rule()[1]
+    watch = session.watch(
+        f"{split_nodeid(nodeid)[1]} {settings.name or mode!r} vs reference", 2 * seconds if seconds else None
+    )
+    candidate, ref_result, comparisons = judge_paired(
+        lambda: measure_alternating(compiled, ref_compiled, paired_settings, mode, watch),
+        policy_for(session, settings),
+    )
+    measurement = Measurement(nodeid, _finish(candidate, loaded), loaded, env_key, comparisons, source)
+    measurement.reference = ref_result
+    keep_baseline(measurement, result_samples(ref_result))
+    compare_layers(measurement, layer_entry(ref_result.layers) if ref_result.layers else None)
+    return measurement

@@ -1,0 +1,348 @@
+"""The gate: which metrics are judged, with what allowance, and how a suspected regression is
+confirmed before it fails a test. No pytest here: the glue passes in how to measure again.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pytest_ovbench.baselines.entry import entry_samples, machine_sample
+from pytest_ovbench.judge.machine_speed import (
+    Machine,
+    adjusted,
+    baseline_factors,
+    factor,
+    floor_for,
+    overhead_share,
+)
+from pytest_ovbench.judge.verdict import (
+    IMPROVED,
+    INCONCLUSIVE,
+    NO_BASELINE,
+    PASS,
+    REGRESSED,
+    Comparison,
+    Rule,
+    Sample,
+    compare_paired_look,
+    compare_runs,
+)
+from pytest_ovbench.measure.contention import wait_until_quiet
+from pytest_ovbench.measure.layers import layer_changes
+from pytest_ovbench.measure.result import Result
+from pytest_ovbench.measure.stats import geometric_mean
+from pytest_ovbench.metrics import WINDOW_METRICS
+from pytest_ovbench.runtime.memory import SLACK_MB
+from pytest_ovbench.runtime.memory import UNAVAILABLE as MEMORY_REASON
+
+MEMORY = ("compile_memory_mb", "infer_memory_mb")
+DEFAULT_TOLERANCE = 0.05
+DEFAULT_FLOOR = 0.06  # spread between runs assumed at least, for baselines recorded in one process
+PROCESS_FLOOR = 0.01  # the same for baselines recorded in fresh processes (their spread is measured)
+DEFAULT_ALPHA = 0.01
+BUSY_LIMIT = 0.25  # others using more than this share of the machine make a regression untrusted
+DEFAULT_GATE = {"sync": ("median",), "async": ("throughput",)}
+DEFAULT_MAX_TIME_S = 20.0  # seconds of measuring (rounds or fresh runs) one verdict may take
+MAX_LOOKS = 8  # the most rounds planned: each look then spends alpha / 8
+SEVERITY = {REGRESSED: 4, INCONCLUSIVE: 3, IMPROVED: 2, NO_BASELINE: 1, PASS: 0}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What is gated and how strictly (defaults from ini/CLI, overridden by the marker)."""
+
+    tolerance: float = DEFAULT_TOLERANCE
+    per_metric: Mapping[str, float] = field(default_factory=dict)
+    gate: tuple[str, ...] | None = None
+    floor: float = DEFAULT_FLOOR
+    alpha: float = DEFAULT_ALPHA
+    confirmations: int = 2  # fresh runs before a stored regression fails; 0: one run or round only
+    max_time_s: float = DEFAULT_MAX_TIME_S  # measuring time one verdict may take
+    baseline_runs: int = 5  # runs pooled into a recorded baseline (all but the first fresh processes)
+    busy_limit: float = BUSY_LIMIT
+
+    def metrics(self, mode: str) -> tuple[str, ...]:
+        return self.gate if self.gate is not None else DEFAULT_GATE[mode]
+
+    def rule(self, metric: str, paired: bool = False, alpha: float | None = None) -> Rule:
+        tolerance = self.per_metric.get(metric, self.tolerance)
+        chosen = self.alpha if alpha is None else alpha
+        return Rule(tolerance, chosen, 0.0 if paired else self.floor)  # paired: exact test
+
+
+def with_marker(policy: Policy, gate: Any, tolerance: Any) -> Policy:
+    """The policy with the marker's ``gate=`` / ``tolerance=`` applied (already validated)."""
+    if gate is not None:
+        policy = replace(policy, gate=tuple(gate))
+    if isinstance(tolerance, dict):
+        policy = replace(policy, per_metric={**policy.per_metric, **tolerance})
+    elif tolerance is not None:
+        policy = replace(policy, tolerance=float(tolerance))
+    return policy
+
+
+def worst(comparisons: Sequence[Comparison]) -> str:
+    """The status that speaks for a measurement: regressed > inconclusive > improved > ... ."""
+    if not comparisons:
+        return NO_BASELINE
+    return max((c.status for c in comparisons), key=lambda s: SEVERITY[s])
+
+
+@dataclass(frozen=True)
+class Look:
+    """Where a stored-mode look stands in its sequence (verdict.compare_runs)."""
+
+    looks: int = 1
+    last: bool = True
+    confirm_after: int = 1
+
+
+def _stored_comparison(
+    stored: Mapping[str, Sample],
+    runs: Sequence[Result],
+    metric: str,
+    rule: Rule,
+    machine: Machine | None = None,
+    look: Look = Look(),
+) -> Comparison:
+    if any(metric not in run.metrics for run in runs):
+        baseline = stored[metric].value if metric in stored else float("nan")
+        return not_measured(metric, baseline, rule)
+    current = [run.metrics[metric] for run in runs]
+    if metric not in stored:
+        return Comparison(metric, NO_BASELINE, float("nan"), current[0], rule.tolerance)
+    if machine is not None and _yardstick_applies(machine.yardstick, runs, metric):
+        return _against_machine(stored[metric], machine, runs, metric, rule, look)
+    made = compare_runs(metric, stored[metric], current, rule, look.looks, look.last, look.confirm_after)
+    return within_slack(made)
+
+
+def _yardstick_applies(name: str, runs: Sequence[Result], metric: str) -> bool:
+    return metric in WINDOW_METRICS and all(r.yardstick == name and r.machine_ms for r in runs)
+
+
+def _against_machine(
+    stored: Sample, machine: Machine, runs: Sequence[Result], metric: str, rule: Rule, look: Look
+) -> Comparison:
+    """Compare figures at the machine's speed when the baseline was recorded (machine_speed.py):
+    each run with its own yardstick and probe times."""
+    share = overhead_share(machine, metric, stored.value)
+    base_factors = baseline_factors(machine, share, len(stored.run_values))
+    scale = geometric_mean(base_factors)  # so that the stored figure itself stays the baseline shown
+    base_runs = stored.run_values if len(base_factors) > 1 else (stored.value,)
+    base = tuple(adjusted(metric, v, f / scale) for v, f in zip(base_runs, base_factors))
+    factors = [factor(machine, share, r.machine_ms or 0.0, r.probe_ms) / scale for r in runs]
+    current = [adjusted(metric, r.metrics[metric], f) for r, f in zip(runs, factors)]
+    today = geometric_mean(factors)  # the machine today against the recording; back to today's units below
+    made = compare_runs(
+        metric,
+        Sample(geometric_mean(base), (), base),
+        current,
+        replace(rule, floor=floor_for(rule.floor, share, today)),
+        look.looks,
+        look.last,
+        look.confirm_after,
+    )
+    return replace(
+        made,
+        baseline=adjusted(metric, made.baseline, 1.0 / today),
+        current=adjusted(metric, made.current, 1.0 / today),
+        machine=today,
+        overhead_share=share,
+    )
+
+
+def within_slack(comparison: Comparison) -> Comparison:
+    """Memory figures that moved by less than memory.SLACK_MB pass, whatever the ratio."""
+    moved = abs(comparison.current - comparison.baseline)
+    if comparison.metric in MEMORY and comparison.status != PASS and moved < SLACK_MB:
+        return replace(comparison, status=PASS, reason=f"moved {moved:.1f} MiB, less than {SLACK_MB:g} MiB")
+    return comparison
+
+
+def not_measured(metric: str, baseline: float, rule: Rule) -> Comparison:
+    """A gated figure this run does not have (memory where it cannot be measured, cached compile
+    time without cache_dir=, read time of an in-memory model)."""
+    why = f" ({MEMORY_REASON[0]})" if metric in MEMORY and MEMORY_REASON else ""
+    reason = f"{metric} was not measured in this run{why}"
+    return Comparison(metric, INCONCLUSIVE, baseline, float("nan"), rule.tolerance, reason=reason)
+
+
+def planned_stored_looks(policy: Policy, run_s: float) -> int:
+    """How many runs a stored-mode verdict may take: the first and as many fresh processes as fit
+    in ``max_time_s`` (one fresh run costs about ``run_s``), at least enough to confirm a
+    regression, at most MAX_LOOKS; one without confirmations."""
+    if policy.confirmations == 0:
+        return 1
+    fit = int(policy.max_time_s // max(run_s, 1e-3))
+    return max(1 + policy.confirmations, min(MAX_LOOKS, fit))
+
+
+def judge_stored(
+    result: Result,
+    entry: dict[str, Any],
+    policy: Policy,
+    measure_again: Callable[[], Result],
+    run_s: float = 0.0,
+    wait_quiet: Callable[[float, float], bool] = wait_until_quiet,
+) -> list[Comparison]:
+    """Stored mode, sequential: runs (the first in this process, the rest each in a fresh one,
+    see replicate.py) until every gated figure is clearly within the allowance (pass), clearly
+    beyond it after ``confirmations`` more runs (regressed), cannot be decided by more runs, or
+    the time cap is reached (inconclusive). A run while others used more than ``busy_limit`` of
+    the machine is set aside: the next one waits until the machine is quiet again, within the cap."""
+    stored = entry_samples(entry)
+    machine = machine_sample(entry)
+    metrics = policy.metrics(result.mode)
+    floor = stored_floor(entry, policy)
+    looks = planned_stored_looks(policy, run_s)
+    deadline = time.monotonic() + policy.max_time_s
+    counted: list[Result] = []
+    busy: list[Result] = []
+
+    def judge(last: bool) -> list[Comparison]:
+        look = Look(looks, last, 1 + policy.confirmations if looks > 1 else 1)
+        rules = {m: replace(policy.rule(m), floor=floor) for m in metrics}
+        return [_stored_comparison(stored, counted, m, rules[m], machine, look) for m in metrics]
+
+    def take(run: Result) -> None:
+        (busy if _is_busy(run, policy.busy_limit) else counted).append(run)
+
+    take(result)
+    comparisons = judge(last=looks == 1) if counted else []
+    while (not counted or undecided(comparisons)) and len(counted) < looks and time.monotonic() < deadline:
+        if busy:
+            wait_quiet(policy.busy_limit, deadline)
+        take(measure_again())
+        if counted:
+            comparisons = judge(last=len(counted) == looks)
+    if counted and undecided(comparisons):
+        comparisons = judge(last=True)  # the time cap came first
+    return distrust_busy(comparisons, counted, busy, metrics, policy)
+
+
+def _is_busy(run: Result, limit: float) -> bool:
+    return run.foreign_load is not None and run.foreign_load > limit
+
+
+def distrust_busy(
+    comparisons: list[Comparison],
+    counted: Sequence[Result],
+    busy: Sequence[Result],
+    metrics: Sequence[str],
+    policy: Policy,
+) -> list[Comparison]:
+    """Runs set aside because others used more than ``busy_limit`` of the machine: with none left
+    to judge, every figure is inconclusive; otherwise an undecided figure says why it had fewer runs."""
+    if not busy:
+        return comparisons
+    load = max(r.foreign_load or 0.0 for r in busy)
+    reason = (
+        f"the machine was busy: other processes used up to {load:.0%} of its CPU time in "
+        f"{len(busy)} of {len(busy) + len(counted)} runs, set aside"
+    )
+    if not counted:
+        rules = {m: policy.rule(m) for m in metrics}
+        return [
+            Comparison(m, INCONCLUSIVE, float("nan"), float("nan"), rules[m].tolerance, reason=reason)
+            for m in metrics
+        ]
+    return [
+        replace(c, reason=f"{c.reason}; {reason}") if c.status == INCONCLUSIVE else c for c in comparisons
+    ]
+
+
+def _pooled(results: Sequence[Result], metric: str) -> Sample:
+    """One sample from several alternating runs: every pair's window, the runs' geometric mean."""
+    windows = tuple(w.figures[metric] for r in results for w in r.windows if metric in w.figures)
+    values = [r.metrics[metric] for r in results]
+    return Sample(geometric_mean(values), windows)
+
+
+def _paired_comparison(
+    candidates: Sequence[Result],
+    references: Sequence[Result],
+    metric: str,
+    rule: Rule,
+    looks: int,
+    last: bool,
+) -> Comparison:
+    if any(metric not in r.metrics for r in [*candidates, *references]):
+        known = [r.metrics[metric] for r in references if metric in r.metrics]
+        return not_measured(metric, known[0] if known else float("nan"), rule)
+    reference, candidate = _pooled(references, metric), _pooled(candidates, metric)
+    return within_slack(compare_paired_look(metric, reference, candidate, rule, looks, last))
+
+
+def planned_looks(policy: Policy, round_s: float) -> int:
+    """How many alternating rounds a reference-mode verdict may take: as many as fit in
+    ``max_time_s`` (the first round's length tells), at least one; none more with confirmations=0."""
+    if policy.confirmations == 0 or round_s <= 0:
+        return 1
+    return max(1, min(MAX_LOOKS, int(policy.max_time_s // round_s)))
+
+
+def undecided(comparisons: Sequence[Comparison]) -> bool:
+    """A look that asks for another round: a measured figure neither clearly within nor beyond,
+    that more measuring could still decide."""
+    return any(c.status == INCONCLUSIVE and not math.isnan(c.current) and not c.final for c in comparisons)
+
+
+def judge_paired(
+    measure_pair: Callable[[], tuple[Result, Result]], policy: Policy
+) -> tuple[Result, Result, list[Comparison]]:
+    """Reference mode, sequential: alternating rounds until every gated figure is clearly within
+    the allowance (pass), clearly beyond it (regressed, or improved), or the time cap is reached
+    (inconclusive). The looks are planned after the first round (as many as ``max_time_s`` holds)
+    and each spends an equal share of the false-alarm and miss levels (verdict.compare_paired_look),
+    so stopping early inflates neither. Each look judges every pair so far."""
+    start = time.perf_counter()
+    runs = [measure_pair()]
+    looks = planned_looks(policy, time.perf_counter() - start)
+    candidate, reference = runs[0]
+    metrics = policy.metrics(candidate.mode)
+
+    def judge(last: bool) -> list[Comparison]:
+        candidates, references = [c for c, _ in runs], [r for _, r in runs]
+        return [
+            _paired_comparison(candidates, references, m, policy.rule(m, paired=True), looks, last)
+            for m in metrics
+        ]
+
+    comparisons = judge(last=looks == 1)
+    while undecided(comparisons) and len(runs) < looks:
+        runs.append(measure_pair())
+        comparisons = judge(last=len(runs) == looks)
+    return candidate, reference, comparisons
+
+
+def should_rewrite(entry: dict[str, Any] | None, runs: Sequence[Result], policy: Policy) -> bool:
+    """On --ov-update-baselines: rewrite only when a figure moved beyond its noise (any verdict
+    but pass on the gated metrics and median/throughput, all runs together) or the compiled
+    properties changed, so baseline diffs in PRs show only real changes."""
+    if entry is None or entry.get("properties") != runs[0].properties:
+        return True
+    if runs[0].layers and (not entry.get("layers") or layer_changes(entry["layers"], runs[0].layers)):
+        return True  # no stored plan yet, or the plan changed: exact, no noise involved
+    stored = entry_samples(entry)
+    metrics = sorted({*policy.metrics(runs[0].mode), "median", "throughput"})
+    if any(m not in stored for m in metrics):
+        return True
+    machine = machine_sample(entry)
+    if runs[0].yardstick and (machine is None or (runs[0].probe_ms and machine.probe is None)):
+        return True  # the entry predates the yardstick or the probe: record the machine's speed
+    if any(run.fresh_process for run in runs) and not entry.get("processes"):
+        return True  # the entry's runs shared one process: record the spread between processes
+    rules = {m: replace(policy.rule(m), floor=stored_floor(entry, policy)) for m in metrics}
+    made = [_stored_comparison(stored, runs, m, rules[m], machine) for m in metrics]
+    return any(c.status in (REGRESSED, IMPROVED) or abs(c.change) > c.tolerance for c in made)
+
+
+def stored_floor(entry: dict[str, Any], policy: Policy) -> float:
+    """The least spread between runs a stored comparison assumes: small where the entry's runs were
+    separate processes (their spread is measured), the policy's floor for older entries."""
+    return PROCESS_FLOOR if entry.get("processes") else policy.floor

@@ -1,0 +1,351 @@
+"""Deciding whether a figure regressed (pure: numpy and math only; never raises on data).
+
+The unit of replication is a *window*: a consecutive slice of a run, summarised by one figure
+(its median latency, its throughput, ...). A verdict needs two things at once:
+
+* a change beyond the allowance (``tolerance``), measured on the overall figures the user sees; and
+* evidence that the change is real: a one-sided test on the log window figures, where the standard
+  error adds a between-run noise ``floor`` to what the windows show, because windows of one run
+  cannot see how much two separate runs differ (process start, neighbours, clocks).
+
+Where the change is beyond the allowance but not significant, or where the noise is larger than the
+allowance itself, the verdict is *inconclusive*: a warning, never a failure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from pytest_ovbench.metrics import HIGHER_IS_BETTER
+
+PASS = "pass"
+REGRESSED = "regressed"
+IMPROVED = "improved"
+INCONCLUSIVE = "inconclusive"
+NO_BASELINE = "no baseline"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A figure with its per-window values and, for stored baselines, the figure of each separate
+    run it pools (any unit; both sides of a comparison share it)."""
+
+    value: float
+    windows: tuple[float, ...]
+    runs: tuple[float, ...] = ()
+
+    @property
+    def run_values(self) -> tuple[float, ...]:
+        return self.runs or (self.value,)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How much change is allowed and how strong the evidence must be."""
+
+    tolerance: float  # allowed worsening, a fraction (0.05 = 5%)
+    alpha: float = 0.01  # one-sided significance level
+    floor: float = 0.0  # between-run noise (fraction) added to the windows' standard error
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The verdict on one metric, with the numbers behind it."""
+
+    metric: str
+    status: str
+    baseline: float
+    current: float
+    tolerance: float
+    p_value: float = float("nan")
+    noise: float = float("nan")  # standard error of the log ratio (about a fraction)
+    reason: str = ""
+    # Stored mode with the yardstick: its time now / at recording (1.08 = machine 8% slower). The
+    # baseline is then the stored figure at today's machine speed, and the change is the model's own.
+    machine: float = float("nan")
+    overhead_share: float = 0.0  # how much of the model's time an inference's fixed cost is (probe)
+    # The smallest worsening (fraction) this comparison would have found significant with 90% power,
+    # given the noise it measured: what it could see (inf: nothing at its false-alarm level).
+    detectable: float = float("nan")
+    final: bool = False  # inconclusive, and measuring more cannot change that
+
+    @property
+    def raw_baseline(self) -> float:
+        """The stored figure itself (``baseline`` before the machine-speed adjustment)."""
+        if math.isnan(self.machine):
+            return self.baseline
+        return (
+            self.baseline * self.machine if self.metric in HIGHER_IS_BETTER else self.baseline / self.machine
+        )
+
+    @property
+    def raw_change(self) -> float:
+        """current / stored figure - 1, before any machine-speed correction."""
+        base = self.raw_baseline
+        return self.current / base - 1.0 if base else float("nan")
+
+    @property
+    def change(self) -> float:
+        """Signed relative change the verdict judged, current / baseline - 1 (with a machine-speed
+        correction, the model's own change: the baseline is then at today's machine speed)."""
+        return self.current / self.baseline - 1.0 if self.baseline else float("nan")
+
+
+POWER = 0.9  # the chance of catching a change of the detectable size
+
+
+def detectable_change(noise: float, rule: Rule, smallest_p: float = 0.0) -> float:
+    """The minimum detectable effect: the smallest true worsening (fraction) that the test finds
+    significant at the rule's alpha with ``POWER`` (it must stand ``z(1 - alpha) + z(POWER)``
+    standard errors above no change). An allowance below it cannot be told apart from no change
+    by this comparison. ``smallest_p``: the least p-value the test can give at all (an exact test
+    on n pairs: 2**-n); at or above alpha nothing is detectable (inf)."""
+    if smallest_p >= rule.alpha or not math.isfinite(noise) or noise < 0:
+        return math.inf
+    normal = NormalDist()
+    return math.expm1((normal.inv_cdf(1.0 - rule.alpha) + normal.inv_cdf(POWER)) * noise)
+
+
+def normal_sf(z: float) -> float:
+    """P[Z > z] for a standard normal Z."""
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+def _log_windows(values: Sequence[float]) -> np.ndarray:
+    array = np.asarray(values, dtype=np.float64)
+    return np.log(array[np.isfinite(array) & (array > 0)])
+
+
+def _variance_of_mean(logs: np.ndarray) -> float:
+    return float(logs.var(ddof=1) / logs.size) if logs.size > 1 else 0.0
+
+
+def worsening(metric: str, baseline: float, current: float) -> float:
+    """log(current/baseline), signed so that a positive number is always worse."""
+    if not (baseline > 0 and current > 0):
+        return float("nan")
+    change = math.log(current / baseline)
+    return -change if metric in HIGHER_IS_BETTER else change
+
+
+def decide(
+    metric: str,
+    base: float,
+    cur: float,
+    shift: float,
+    window_noise: float,
+    rule: Rule,
+    tails: tuple[float, float] | None = None,
+) -> Comparison:
+    """Status from the displayed change and the window evidence (``shift``: mean log worsening of
+    the windows; ``window_noise``: its standard error as the windows show it). Without exact
+    ``tails`` (p of worse, p of better), the test is normal with the rule's between-run floor
+    added to the noise. Change and evidence must agree before anything but a pass is reported;
+    windows noisier than the allowance itself make a pass inconclusive."""
+    allowed = math.log1p(rule.tolerance)
+    noise = math.sqrt(window_noise**2 + rule.floor**2)
+    if tails is None:
+        z = shift / noise if noise > 0 else math.copysign(math.inf, shift)
+        tails = (normal_sf(z), normal_sf(-z))
+    p_worse, p_better = tails
+    bad = worsening(metric, base, cur)
+    made = Comparison(metric, PASS, base, cur, rule.tolerance, p_worse, noise)
+    if math.isnan(bad):
+        return replace(made, status=INCONCLUSIVE, reason="a figure is missing or not positive")
+    if bad > allowed:
+        if p_worse < rule.alpha and shift > 0:
+            return replace(made, status=REGRESSED)
+        return replace(made, status=INCONCLUSIVE, reason="change beyond the allowance but within noise")
+    if bad < -allowed and p_better < rule.alpha and shift < 0:
+        return replace(made, status=IMPROVED, p_value=p_better)
+    if window_noise > allowed:
+        return replace(made, status=INCONCLUSIVE, reason="noise is larger than the allowance")
+    return made
+
+
+def compare_runs(
+    metric: str,
+    baseline: Sample,
+    current: Sequence[float],
+    rule: Rule,
+    looks: int = 1,
+    last: bool = True,
+    confirm_after: int = 1,
+) -> Comparison:
+    """One look of a sequential comparison of current runs with a stored baseline's runs (stored
+    mode). Each run is one replicate: a separate process (replicate.py), whose figure differs from
+    another's far more than windows of one run do.
+
+    The test is Student's t on the mean log figures (pooled spread of both groups, at least the
+    rule's ``floor``; ``scipy.stats.t``), one-sided. Like the paired look, each of the ``looks``
+    planned spends ``1/looks`` of alpha and of the miss level ``1 - POWER`` (Bonferroni):
+
+    * regressed (improved): beyond the allowance and significant at ``alpha / looks``, with at
+      least ``confirm_after`` current runs (a first run alone never fails a test);
+    * pass: clearly within the allowance (the upper confidence bound below it) and able to see a
+      change of the allowance (``detectable`` at most the tolerance): a blind comparison never passes;
+    * otherwise undecided: measure another run or, at the ``last`` look, inconclusive. ``final``
+      is set when more current runs cannot decide (the baseline's own spread is too wide).
+    """
+    base = _log_windows(baseline.run_values)
+    cur = _log_windows(current)
+    if base.size == 0 or cur.size == 0:
+        return decide(metric, baseline.value, float("nan"), math.nan, 0.0, rule)
+    shift = float(cur.mean() - base.mean())
+    shift = -shift if metric in HIGHER_IS_BETTER else shift
+    spread, freedom = _pooled_sd(base, cur), _freedom(base, cur)
+    sigma = max(rule.floor, spread)
+    error = sigma * math.sqrt(1 / base.size + 1 / cur.size)
+    allowed = math.log1p(rule.tolerance)
+    look_alpha, miss = rule.alpha / looks, (1.0 - POWER) / looks
+    dist = _distribution(freedom)
+    z = shift / error if error > 0 else math.copysign(math.inf, shift)
+    p_worse, p_better = float(dist.sf(z)), float(dist.cdf(z))
+    p_within = float(dist.cdf((shift - allowed) / error)) if error > 0 else float(shift < allowed)
+    quantiles = float(dist.ppf(1.0 - look_alpha) + dist.ppf(POWER))
+    base_shown = float(np.exp(base.mean())) if baseline.runs else baseline.value
+    made = Comparison(
+        metric,
+        PASS,
+        base_shown,
+        float(np.exp(cur.mean())),
+        rule.tolerance,
+        p_worse,
+        error,
+        detectable=math.expm1(quantiles * error),
+    )
+    confirmed = cur.size >= confirm_after
+    if shift > allowed and p_worse < look_alpha and confirmed:
+        return replace(made, status=REGRESSED)
+    if shift < -allowed and p_better < look_alpha and confirmed:
+        return replace(made, status=IMPROVED, p_value=p_better)
+    if p_within < miss and made.detectable <= rule.tolerance:
+        return made
+    # Even with endless current runs the error stays above the baseline's own share.
+    least = max(float(dist.ppf(1.0 - miss)), quantiles) * sigma / math.sqrt(base.size)
+    hopeless = least >= allowed and abs(shift) <= allowed
+    side = "beyond" if shift > allowed else "within"
+    reason = f"{cur.size} run(s): {side} the allowance but not clearly"
+    if p_within < miss:
+        reason = f"{cur.size} run(s): within the allowance, but it sees only changes of {made.detectable:.1%}"
+    if hopeless:
+        reason = (
+            f"the baseline's {base.size} run(s) spread {sigma:.1%}: no number of runs here can show "
+            f"a change within {rule.tolerance:.0%}: record more runs (ov_baseline_runs), allow more "
+            "(tolerance=) or use reference mode (--ov-reference-rev)"
+        )
+    elif last:
+        reason = (
+            f"not decided after {cur.size} run(s), the most the time cap allows ({side} the "
+            "allowance): a longer --ov-max-time, reference mode or a quieter runner would decide it"
+        )
+    return replace(made, status=INCONCLUSIVE, reason=reason, final=hopeless or last)
+
+
+def _freedom(*groups: np.ndarray) -> int:
+    return sum(g.size - 1 for g in groups if g.size > 1)
+
+
+def _distribution(freedom: int) -> Any:
+    """Student's t with the spread's degrees of freedom; normal when nothing estimated it (the
+    rule's floor alone)."""
+    return stats.t(freedom) if freedom > 0 else stats.norm()
+
+
+def _pooled_sd(*groups: np.ndarray) -> float:
+    """Pooled standard deviation of log values over groups with at least two members."""
+    squares = sum(float(((g - g.mean()) ** 2).sum()) for g in groups if g.size > 1)
+    freedom = sum(g.size - 1 for g in groups if g.size > 1)
+    return math.sqrt(squares / freedom) if freedom else 0.0
+
+
+RANDOM_PATTERNS = 50_000  # sign patterns drawn when there are too many pairs to enumerate
+
+
+def sign_flip_tails(values: np.ndarray) -> tuple[float, float]:
+    """Exact one-sided p-values (mean > 0, mean < 0) of a paired sign-flip permutation test.
+
+    Under "no difference" each pair's log ratio is as likely negative as positive; with n pairs
+    all 2**n sign patterns are enumerated (n <= 16). Above that, ``RANDOM_PATTERNS`` seeded random
+    patterns and the observed one: p = (hits + 1) / (patterns + 1), never 0 (Phipson & Smyth 2010).
+    """
+    n = int(values.size)
+    observed = float(values.mean())
+    slack = 1e-12 * max(1.0, abs(observed))  # the observed pattern itself counts despite rounding
+    if n <= 16:
+        signs = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1) * 2 - 1
+        means = (signs * np.abs(values)).mean(axis=1)
+        return float(np.mean(means >= observed - slack)), float(np.mean(means <= observed + slack))
+    signs = np.random.default_rng(0).choice([-1, 1], size=(RANDOM_PATTERNS, n))
+    means = (signs * np.abs(values)).mean(axis=1)
+    worse, better = np.sum(means >= observed - slack), np.sum(means <= observed + slack)
+    return float((worse + 1) / (RANDOM_PATTERNS + 1)), float((better + 1) / (RANDOM_PATTERNS + 1))
+
+
+def smallest_sign_flip_p(pairs: int) -> float:
+    """The least p-value the sign-flip test can give with this many pairs."""
+    return 2.0**-pairs if pairs <= 16 else 1.0 / (RANDOM_PATTERNS + 1)
+
+
+def _paired_log_ratios(metric: str, reference: Sample, candidate: Sample) -> np.ndarray:
+    """Per-pair log(candidate / reference) of the windows, positive = worse."""
+    pairs = min(len(reference.windows), len(candidate.windows))
+    ratios = np.log(np.asarray(candidate.windows[:pairs]) / np.asarray(reference.windows[:pairs]))
+    ratios = np.asarray(ratios[np.isfinite(ratios)], dtype=np.float64)
+    return np.negative(ratios) if metric in HIGHER_IS_BETTER else ratios
+
+
+def compare_paired_look(
+    metric: str, reference: Sample, candidate: Sample, rule: Rule, looks: int, last: bool
+) -> Comparison:
+    """One look of a sequential paired comparison (reference mode), over every pair so far.
+
+    Each look spends ``1/looks`` of the false-alarm level ``alpha`` and of the miss level
+    ``1 - POWER`` (Bonferroni over the planned looks, so looking after every round does not
+    inflate either). With ``allowed = log(1 + tolerance)`` and the exact sign-flip test:
+
+    * regressed: the mean log ratio is beyond the allowance and above 0 at ``alpha / looks``;
+    * improved: the same the other way;
+    * pass: below the allowance at ``(1 - POWER) / looks`` (the sign-flip test of the ratios
+      minus the allowance), i.e. clearly within it, and able to see a change of the allowance;
+    * otherwise undecided: measure another round, or, at the ``last`` look, inconclusive.
+    """
+    ratios = _paired_log_ratios(metric, reference, candidate)
+    look = replace(rule, alpha=rule.alpha / looks, floor=0.0)
+    if ratios.size < 2:
+        shift = worsening(metric, reference.value, candidate.value)
+        return decide(metric, reference.value, candidate.value, shift, math.inf, look)
+    allowed = math.log1p(rule.tolerance)
+    p_worse, p_better = sign_flip_tails(ratios)
+    p_beyond = sign_flip_tails(ratios - allowed)[1]  # small: clearly below the allowance
+    noise = math.sqrt(_variance_of_mean(ratios))
+    smallest_p = smallest_sign_flip_p(int(ratios.size))
+    mean = float(ratios.mean())
+    made = Comparison(
+        metric,
+        PASS,
+        reference.value,
+        candidate.value,
+        rule.tolerance,
+        p_worse,
+        noise,
+        detectable=detectable_change(noise, look, smallest_p),
+    )
+    if mean > allowed and p_worse < look.alpha:
+        return replace(made, status=REGRESSED)
+    if mean < -allowed and p_better < look.alpha:
+        return replace(made, status=IMPROVED, p_value=p_better)
+    if p_beyond < (1.0 - POWER) / looks and made.detectable <= rule.tolerance:
+        return made
+    side = "beyond" if mean > allowed else "within"
+    reason = f"{ratios.size} pairs: {side} the allowance but not clearly"
+    if last:
+        reason = f"not decided after {ratios.size} pairs, the most the time cap allows ({side} the allowance)"
+    return replace(made, status=INCONCLUSIVE, reason=reason)

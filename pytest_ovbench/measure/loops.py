@@ -1,0 +1,200 @@
+"""The measured loops: synchronous (one request, ``infer()``) and asynchronous (``AsyncInferQueue``).
+
+No pytest here. The loops follow benchmark_app (openvino/tools/benchmark/benchmark.py): per-request
+latency from ``InferRequest.latency``; the run ends when every given limit (iterations, seconds) is
+met; the asynchronous loop also ends on a multiple of the number of requests. Inside the loop there
+is only the inference call, one clock read and two list appends: no statistics, no logging.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from pytest_ovbench.measure.result import FloatArray
+
+
+@dataclass
+class RawRun:
+    """What one loop produced, before any statistics."""
+
+    latencies_ms: FloatArray
+    ends_s: FloatArray  # perf_counter at each completion (async: when the loop picked it up)
+    start_s: float
+    end_s: float
+    feed_ids: npt.NDArray[np.int64] | None = None  # which input set each latency's inference took
+
+    @property
+    def duration(self) -> float:
+        return max(self.end_s - self.start_s, 1e-9)
+
+
+def _limits(niter: int | None, seconds: float | None, start: float) -> tuple[int, float]:
+    """Limits as plain numbers, so the loop tests them inline (a call costs ~0.1 us per iteration):
+    a missing iteration limit is 0 (always met), a missing time limit is -inf (always met)."""
+    if niter is None and seconds is None:
+        raise ValueError("give niter, seconds or both")
+    return (niter or 0), (-math.inf if seconds is None else start + seconds)
+
+
+def run_sync(request: Any, niter: int | None, seconds: float | None) -> RawRun:
+    """``request.infer()`` until both limits are met (at least one of them must be given)."""
+    latencies: list[float] = []
+    ends: list[float] = []
+    infer, clock = request.infer, time.perf_counter
+    add_latency, add_end = latencies.append, ends.append
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a collection inside the loop would land in one iteration's wall time
+    try:
+        start = now = clock()
+        iterations, deadline = _limits(niter, seconds, start)
+        count = 0
+        while count < iterations or now < deadline:
+            infer()
+            now = clock()
+            add_latency(request.latency)
+            add_end(now)
+            count += 1
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return RawRun(np.asarray(latencies), np.asarray(ends), start, now)
+
+
+def run_async(queue: Any, niter: int | None, seconds: float | None) -> RawRun:
+    """Keep every request of ``queue`` busy until both limits are met, on a multiple of its size.
+
+    A request's latency is read when the loop finds it idle again (benchmark_app's scheme); the
+    duration runs from the first submit to the last completion, the final drain included.
+    """
+    size = len(queue)
+    in_flight: set[int] = set()
+    latencies: list[float] = []
+    ends: list[float] = []
+    clock = time.perf_counter
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = now = clock()
+        iterations, deadline = _limits(niter, seconds, start)
+        count = 0
+        while count < iterations or now < deadline or count % size:
+            idle = queue.get_idle_request_id()
+            now = clock()
+            if idle in in_flight:
+                latencies.append(queue[idle].latency)
+                ends.append(now)
+            else:
+                in_flight.add(idle)
+            queue.start_async()
+            count += 1
+        queue.wait_all()
+        end = clock()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    latencies.extend(queue[i].latency for i in sorted(in_flight))
+    ends.extend([end] * len(in_flight))
+    return RawRun(np.asarray(latencies), np.asarray(ends), start, end)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """What the cycling loops do besides inferring: the input sets to take in turn (``set_input_tensors``
+    dicts; a single set is put in place before the loop, not in it), how often to reset the state
+    of a stateful model (every ``reset_every`` inferences of a request, 0: never), and the multiple
+    of inferences the run ends on (the number of shape groups, so each is measured alike)."""
+
+    tensors: list[dict[int, Any]]
+    reset_every: int = 0
+    multiple: int = 1
+
+
+def run_sync_cycle(request: Any, cycle: Cycle, niter: int | None, seconds: float | None) -> RawRun:
+    """``run_sync`` taking the input sets in turn and resetting state at the cycle's cadence. The
+    set and reset calls stay outside ``InferRequest.latency`` but inside the run's wall time."""
+    latencies: list[float] = []
+    ends: list[float] = []
+    feeds, reset_every, multiple = cycle.tensors, cycle.reset_every, cycle.multiple
+    count_feeds = len(feeds)
+    infer, set_tensors, reset, clock = (
+        request.infer,
+        request.set_input_tensors,
+        request.reset_state,
+        time.perf_counter,
+    )
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = now = clock()
+        iterations, deadline = _limits(niter, seconds, start)
+        count = 0
+        while count < iterations or now < deadline or count % multiple:
+            if count_feeds > 1:
+                set_tensors(feeds[count % count_feeds])
+            if reset_every and count % reset_every == 0:
+                reset()
+            infer()
+            now = clock()
+            latencies.append(request.latency)
+            ends.append(now)
+            count += 1
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    ids = np.arange(count, dtype=np.int64) % count_feeds
+    return RawRun(np.asarray(latencies), np.asarray(ends), start, now, ids)
+
+
+def run_async_cycle(queue: Any, cycle: Cycle, niter: int | None, seconds: float | None) -> RawRun:
+    """``run_async`` where each submitted inference takes the next input set (benchmark_app's full
+    mode) and each request's state is reset every ``reset_every`` of its own inferences."""
+    size = len(queue)
+    feeds, reset_every = cycle.tensors, cycle.reset_every
+    count_feeds = len(feeds)
+    multiple = math.lcm(size, cycle.multiple)
+    in_flight: dict[int, int] = {}  # request id -> the feed it runs
+    done = [0] * size
+    latencies: list[float] = []
+    ends: list[float] = []
+    ids: list[int] = []
+    clock = time.perf_counter
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = now = clock()
+        iterations, deadline = _limits(niter, seconds, start)
+        count = 0
+        while count < iterations or now < deadline or count % multiple:
+            idle = queue.get_idle_request_id()
+            now = clock()
+            request = queue[idle]
+            if idle in in_flight:
+                latencies.append(request.latency)
+                ends.append(now)
+                ids.append(in_flight[idle])
+            feed = count % count_feeds
+            if count_feeds > 1:
+                request.set_input_tensors(feeds[feed])
+            if reset_every and done[idle] % reset_every == 0:
+                request.reset_state()
+            done[idle] += 1
+            in_flight[idle] = feed
+            queue.start_async()
+            count += 1
+        queue.wait_all()
+        end = clock()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    for index in sorted(in_flight):
+        latencies.append(queue[index].latency)
+        ends.append(end)
+        ids.append(in_flight[index])
+    return RawRun(np.asarray(latencies), np.asarray(ends), start, end, np.asarray(ids, dtype=np.int64))

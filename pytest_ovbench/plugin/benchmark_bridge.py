@@ -1,0 +1,59 @@
+"""Each ovbench measurement also appears in pytest-benchmark's table and JSON (glue).
+
+pytest-benchmark measures with its own timer around a Python callable; ovbench has already
+measured, so its per-request latencies are handed to the test's ``benchmark`` fixture as rounds of
+one iteration each. pytest-benchmark's table, ``--benchmark-json``, ``--benchmark-autosave``,
+``--benchmark-compare`` and histograms then work on them, and its machine and commit info come with
+them; ovbench's figures, settings and verdict go in ``extra_info``. This uses pytest-benchmark's
+``BenchmarkFixture._make_stats`` (the one call its own ``pedantic`` mode makes to store rounds);
+setup.cfg pins the pytest-benchmark versions it was checked with. A test that measures with ovbench
+cannot also call ``benchmark(...)`` itself (pytest-benchmark allows one use of the fixture).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_ovbench.judge.gate import worst
+
+if TYPE_CHECKING:
+    from pytest_ovbench.plugin.session import Measurement
+
+
+def extra_info(m: Measurement) -> dict[str, Any]:
+    result = m.result
+    return {
+        "ovbench": True,
+        "measurement": result.name,
+        "mode": result.mode,
+        "device": result.device,
+        "environment": m.env_key,
+        "nireq": result.nireq,
+        "batch": result.batch,
+        "throughput": result.throughput,
+        "latency_ms": result.latency.as_dict(),
+        "first_inference_ms": result.first_inference_ms,
+        "compile_ms": result.compile_ms,
+        "properties": dict(result.properties),
+        "settings": dict(result.settings),
+        "verdict": m.written or worst(m.comparisons),
+    }
+
+
+def publish(request: pytest.FixtureRequest, m: Measurement) -> None:
+    """Add the measurement to pytest-benchmark's session (skipped when it is off or absent)."""
+    if not request.config.pluginmanager.hasplugin("benchmark"):
+        return
+    bench = request.getfixturevalue("benchmark")
+    if bench.disabled or not hasattr(bench, "_make_stats"):
+        return
+    bench.name = f"{request.node.name}[{m.result.name}]"
+    bench.fullname = f"{m.nodeid}[{m.result.name}]"
+    bench.group = "ovbench"
+    bench.extra_info = extra_info(m)
+    bench._mode = "pytest-ovbench"  # marks the fixture used (no "not used" warning; no second use)
+    stats = bench._make_stats(1)
+    for latency_ms in m.result.latencies:
+        stats.update(float(latency_ms) / 1e3)  # pytest-benchmark works in seconds

@@ -1,0 +1,152 @@
+"""pytest hooks of pytest-ovbench (entry point ``pytest11: ovbench``). Glue only."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pytest_ovbench.plugin import options
+from pytest_ovbench.plugin.fixtures import infer_queue, infer_sync, ov_model
+from pytest_ovbench.plugin.markers import MARKER_HELP, marker_keywords
+from pytest_ovbench.plugin.progress import terminal_writer
+from pytest_ovbench.plugin.session import SESSION_KEY, OvbenchSession
+
+__all__ = ["infer_queue", "infer_sync", "ov_model"]
+
+COLLECTOR = "ovbench-records"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    options.add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from pytest_ovbench.judge.gate import Policy
+
+    config.addinivalue_line("markers", MARKER_HELP)
+    state = OvbenchSession(
+        rootdir=Path(config.rootpath),
+        baselines_dir=options.baselines_dir(config),
+        policy=replace(Policy(), **options.policy_values(config)),
+        strict=options.strict(config),
+        update=bool(config.getoption("ov_update_baselines")),
+        reference_rev=config.getoption("ov_reference_rev"),
+        fail_on_improvement=options.fail_on_improvement(config),
+        fail_on_plan_change=options.fail_on_plan_change(config),
+        fail_on_inconclusive=options.fail_on_inconclusive(config),
+        use_yardstick=options.use_yardstick(config),
+        keep_latencies=options.wants_latencies(config),
+        progress_writer=terminal_writer(config),
+        measure_lock=options.measure_lock(config),
+    )
+    options.report_path(config)  # a bad --ov-report ending is a usage error now, not at the end
+    config.stash[SESSION_KEY] = state
+    config.pluginmanager.register(RecordCollector(state), COLLECTOR)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(SESSION_KEY, None)
+    if session is not None:
+        session.close()
+        del config.stash[SESSION_KEY]
+    collector = config.pluginmanager.get_plugin(COLLECTOR)
+    if collector is not None:
+        config.pluginmanager.unregister(collector)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Check every ovbench marker before anything runs (a bad keyword is a usage error), and keep
+    measurements from running at once under pytest-xdist (see plugin/xdist.py)."""
+    ovbench_items = [item for item in items if item.get_closest_marker("ovbench") is not None]
+    for item in ovbench_items:
+        marker_keywords(item)
+    from pytest_ovbench.plugin.xdist import serialize_under_xdist
+
+    serialize_under_xdist(config, ovbench_items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """After every collection_modifyitems (xdist's too): did xdist's loadgroup take (plugin/xdist.py)?"""
+    from pytest_ovbench.plugin.session import OvbenchWarning
+    from pytest_ovbench.plugin.xdist import check_grouping
+
+    warning = check_grouping(session.config, session.items)
+    if warning is not None:
+        session.config.issue_config_time_warning(OvbenchWarning(warning), stacklevel=2)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from pytest_ovbench.plugin.xdist import refuse_if_marked
+
+    refuse_if_marked(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """After the body: fail the test whose measurement regressed, or write its baselines."""
+    session = item.config.stash.get(SESSION_KEY, None)
+    try:
+        result = yield
+    except BaseException:
+        if session is not None and session.measurements_of(item.nodeid):
+            from pytest_ovbench.plugin.outcomes import keep_records
+
+            keep_records(item, session)  # the summary still shows what was measured
+        raise
+    if session is not None and session.measurements_of(item.nodeid):
+        from pytest_ovbench.plugin.outcomes import settle
+
+        settle(item, session)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Records ride on the call report, so xdist brings them to the controller's summary."""
+    report = yield
+    if report.when == "call":
+        from pytest_ovbench.plugin.outcomes import RECORDS_KEY
+
+        records = item.stash.get(RECORDS_KEY, None)
+        if records:
+            report.ovbench_records = records  # type: ignore[attr-defined]
+    return report
+
+
+class RecordCollector:
+    """Gathers the records that ride on call reports (its own or, under xdist, the workers')."""
+
+    def __init__(self, state: OvbenchSession) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        records = getattr(report, "ovbench_records", None)
+        if records and report.when == "call":
+            self.state.records.extend(records)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state = session.config.stash.get(SESSION_KEY, None)
+    if state is None or hasattr(session.config, "workerinput") or not state.records:
+        return
+    from pytest_ovbench.plugin.outputs import write_outputs
+
+    state.outputs = write_outputs(session.config, state.records)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    session = config.stash.get(SESSION_KEY, None)
+    if session is None or not session.records:
+        return
+    from pytest_ovbench.report.text import summary_table
+
+    title = "ovbench baselines updated" if session.update else "ovbench verdicts"
+    terminalreporter.write_sep("-", title)
+    for line in summary_table(session.records):
+        terminalreporter.write_line(line)
+    for path in session.outputs:
+        terminalreporter.write_line(f"ovbench: wrote {path}")

@@ -1,0 +1,110 @@
+"""Measurements as plain JSON-able records.
+
+A record travels with the test's report (so pytest-xdist brings it from a worker to the controller),
+feeds the summary table and ``--ov-json``, and gives JUnit XML its properties.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from pytest_ovbench.judge.gate import worst
+from pytest_ovbench.measure.layers import layer_records
+from pytest_ovbench.report.text import sees
+
+if TYPE_CHECKING:
+    from pytest_ovbench.judge.verdict import Comparison
+    from pytest_ovbench.plugin.session import Measurement
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def comparison_record(c: Comparison) -> dict[str, Any]:
+    """``baseline`` is the stored figure as the YAML holds it and ``current`` the figure measured,
+    ``change`` their ratio; with a machine-speed correction (stored mode's yardstick) ``machine``
+    is that factor (1.04: the machine 4% slower than at recording) and ``adjusted_change`` the
+    change the verdict judged, the model's own. Without one, both changes are equal."""
+    return {
+        "metric": c.metric,
+        "status": c.status,
+        "baseline": _number(c.raw_baseline),
+        "current": _number(c.current),
+        "change": _number(c.raw_change),
+        "machine": _number(c.machine),
+        "adjusted_change": _number(c.change),
+        "tolerance": c.tolerance,
+        "p_value": _number(c.p_value),
+        "noise": _number(c.noise),
+        "reason": c.reason,
+        "overhead_share": c.overhead_share,
+        # the smallest worsening it could have caught (90% power); "sees" the same as text, and
+        # "none" where nothing was detectable at its false-alarm level (detectable is then null)
+        "detectable": c.detectable if math.isfinite(c.detectable) else None,
+        "sees": sees(c.detectable),
+    }
+
+
+def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str, Any]:
+    """Everything about one measurement a report or another tool needs."""
+    result = m.result
+    record: dict[str, Any] = {
+        "nodeid": m.nodeid,
+        "test": m.nodeid.partition("::")[2] or m.nodeid,
+        "name": result.name,
+        "mode": result.mode,
+        "device": result.device,
+        "environment": m.env_key,
+        "model": result.model_path or result.model_name,
+        "verdict": m.written or worst(m.comparisons),
+        "source": m.source,
+        "comparisons": [comparison_record(c) for c in m.comparisons],
+        "figures": {k: _number(v) for k, v in result.metrics.items()},
+        "count": result.count,
+        "duration": result.duration,
+        "nireq": result.nireq,
+        "batch": result.batch,
+        "foreign_load": result.foreign_load,
+        "properties": dict(result.properties),
+        "settings": dict(result.settings),
+        "windows": [w.figures for w in result.windows],
+        "baseline_windows": dict(m.baseline_windows),
+        "baseline_figures": {k: _number(v) for k, v in m.baseline_figures.items()},
+        "started": m.started,  # epoch seconds: the span the machine-wide lock was held
+        "finished": m.finished,
+        "lock_wait_s": m.lock_wait_s,
+    }
+    if m.other_classes:
+        record["other_classes"] = list(m.other_classes)
+    if m.new_entry is not None:  # update mode: what was written (all runs pooled), not the first run
+        record["recorded_figures"] = {k: v["value"] for k, v in m.new_entry["metrics"].items()}
+    if result.layers:
+        record["layers"] = layer_records(result.layers, m.baseline_layers)
+        record["layer_changes"] = list(m.layer_changes)
+    if result.machine_ms is not None:  # stored mode's rulers (yardstick.py), ms per inference
+        record["machine"] = {"yardstick_ms": result.machine_ms, "probe_ms": result.probe_ms}
+    if result.groups:
+        record["groups"] = {label: stats.as_dict() for label, stats in result.groups.items()}
+    if m.reference is not None:
+        record["reference_figures"] = {k: _number(v) for k, v in m.reference.metrics.items()}
+    if with_latencies:
+        record["latencies_ms"] = [float(v) for v in result.latencies]
+        if m.reference is not None:
+            record["reference_latencies_ms"] = [float(v) for v in m.reference.latencies]
+    return record
+
+
+def junit_properties(record: dict[str, Any]) -> list[tuple[str, object]]:
+    """Flat name/value pairs for JUnit XML <properties> (metric, baseline, current, change, verdict)."""
+    prefix = f"ovbench.{record['name']}"
+    pairs: list[tuple[str, object]] = [(f"{prefix}.verdict", record["verdict"])]
+    for c in record["comparisons"]:
+        for key in ("baseline", "current", "change", "detectable", "status"):
+            value = c[key]
+            pairs.append((f"{prefix}.{c['metric']}.{key}", "" if value is None else value))
+    if not record["comparisons"]:
+        for metric in ("median", "throughput"):
+            pairs.append((f"{prefix}.{metric}.current", record["figures"][metric]))
+    return pairs

@@ -1,0 +1,193 @@
+"""Text for people: verdict messages and the end-of-run summary table (pure formatting)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pytest_ovbench.metrics import HIGHER_IS_BETTER, LABELS
+
+if TYPE_CHECKING:
+    from pytest_ovbench.judge.verdict import Comparison
+    from pytest_ovbench.plugin.session import Measurement
+
+PLAN_LINES = 12  # plan changes listed in a message, most serious first
+
+ADVICE = (
+    "  what to do: measure longer (@pytest.mark.ovbench(time=...)), run on a quieter runner, or use "
+    "reference mode (--ov-reference-rev=origin/main) so both models share the machine's noise"
+)
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded to their widest cell; the first two left-aligned, the rest right-aligned."""
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [str(c).ljust(w) if i < 2 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))]
+        return "  ".join(parts).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def figure(value: float | None) -> str:
+    """A figure to 4 significant digits, as the baselines store it."""
+    if value is None or math.isnan(value) or value == 0:
+        return "0" if value == 0 else "-"
+    rounded = float(f"{value:.4g}")
+    decimals = max(0, 3 - math.floor(math.log10(abs(rounded))))
+    return f"{rounded:.{decimals}f}"
+
+
+def p_text(p_value: float) -> str:
+    """``p=0.012``, or ``p<0.001`` below that (exact and permutation tests never give 0)."""
+    return "p<0.001" if p_value < 0.001 else f"p={p_value:.2g}"
+
+
+def _sees_text(detectable: float, sign: str) -> str:
+    if math.isnan(detectable):
+        return "sees -"
+    if math.isinf(detectable):
+        return "sees no change at its false-alarm level"
+    return f"sees {sign}{detectable:.1%}"
+
+
+def comparison_line(c: Comparison) -> str:
+    """The stored figure and the current one as they are, their change, and where stored mode
+    corrected for the machine's speed, that correction and the change net of it (judged)."""
+    label, unit = LABELS[c.metric]
+    sign = "-" if c.metric in HIGHER_IS_BETTER else "+"
+    evidence = "no evidence" if math.isnan(c.p_value) else p_text(c.p_value)
+    change = f"{c.raw_change:+.1%}"
+    if not math.isnan(c.machine):
+        pace = "slower" if c.machine >= 1 else "faster"
+        change += f"; the machine {abs(c.machine - 1):.1%} {pace} by the yardstick"
+        if c.overhead_share >= 0.05:  # a small model: the probe weighs in, and the floor grows
+            change += f" and probe (fixed cost {c.overhead_share:.0%} of the model's time)"
+        change += f", net {c.change:+.1%}"
+    line = (
+        f"  {label}  {figure(c.raw_baseline)} {unit} -> {figure(c.current)} {unit}  "
+        f"({change}, allowed {sign}{c.tolerance:.0%}, {evidence}, {_sees_text(c.detectable, sign)})"
+    )
+    return f"{line}: {c.reason}" if c.reason else line
+
+
+def verdict_message(m: Measurement) -> str:
+    """The message of a failing, inconclusive or baseline-less measurement."""
+    from pytest_ovbench.judge.gate import worst
+    from pytest_ovbench.judge.verdict import NO_BASELINE, PASS
+
+    status = worst(m.comparisons)
+    head = f"ovbench: {m.nodeid} {m.result.name!r} {status}"
+    if status == NO_BASELINE:
+        return (
+            f"ovbench: {m.nodeid} {m.result.name!r} has no baseline ({m.source}); "
+            "record one with `pytest --ov-update-baselines`"
+        )
+    lines = [head, *(comparison_line(c) for c in m.comparisons if c.status != PASS)]
+    kind = "reference" if m.reference is not None else "baseline"
+    lines.append(f"  {kind}: {m.source}")
+    if m.layer_moves and status != PASS:
+        lines.append("  layers whose time moved most:")
+        lines.extend(f"    {line}" for line in m.layer_moves)
+    lines.extend(plan_lines(m))
+    if status == "inconclusive":
+        lines.append(ADVICE)
+    return "\n".join(lines)
+
+
+def plan_lines(m: Measurement) -> list[str]:
+    """The execution-plan changes found with per-layer counters (exact, no timing involved)."""
+    if not m.layer_changes:
+        return []
+    kind = "reference" if m.reference is not None else "baseline"
+    shown = [f"    {line}" for line in m.layer_changes[:PLAN_LINES]]
+    if len(m.layer_changes) > PLAN_LINES:
+        shown.append(
+            f"    ... and {len(m.layer_changes) - PLAN_LINES} more (every change: --ov-json, layer_changes)"
+        )
+    return [f"  execution plan changed against the {kind}:", *shown]
+
+
+def plan_message(m: Measurement) -> str:
+    """The warning (or, with --ov-fail-on-plan-change, failure) for a changed execution plan."""
+    head = f"ovbench: {m.nodeid} {m.result.name!r}: execution plan changed"
+    return "\n".join([head, *plan_lines(m)[1:], f"  baseline: {m.source}"])
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None or math.isnan(value) else f"{value:+.1%}"
+
+
+def sees(detectable: float | None) -> str:
+    """The smallest worsening a comparison could have caught (90% power): ``4.1%``, ``none``."""
+    if detectable is None or math.isnan(detectable):
+        return "-"
+    return "none" if math.isinf(detectable) else f"{detectable:.1%}"
+
+
+def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """One row per judged metric: the stored and the current figure as they are, their change,
+    the machine-speed correction (stored mode's yardstick: the machine's change in speed since
+    the recording, + = slower), the change net of it, which the verdict judged, and the smallest
+    worsening the comparison could have caught with 90% power (``sees``)."""
+    rows: list[list[str]] = []
+    for r in records:
+        if not r["comparisons"]:
+            metrics = ("median", "throughput") if r["verdict"] != "no baseline" else ("",)
+            shown = r.get("recorded_figures") or r["figures"]
+            for metric in metrics:
+                current = figure(shown.get(metric)) if metric else ""
+                rows.append([r["test"], r["name"], metric, "", current, "", "", "", "", r["verdict"]])
+        if r.get("layer_changes"):
+            changed = f"{len(r['layer_changes'])} changed"
+            rows.append([r["test"], r["name"], "layers", "", changed, "", "", "", "", "plan changed"])
+        for c in r["comparisons"]:
+            machine = c.get("machine")
+            rows.append(
+                [
+                    r["test"],
+                    r["name"],
+                    c["metric"],
+                    figure(c["baseline"]),
+                    figure(c["current"]),
+                    percent(c["change"]),
+                    "" if machine is None else percent(machine - 1.0),
+                    percent(c.get("adjusted_change")),
+                    str(c.get("sees", "-")),
+                    c["status"],
+                ]
+            )
+    return rows
+
+
+SUMMARY_HEADER = [
+    *("test", "measurement", "metric", "baseline", "current", "change", "machine", "net", "sees", "verdict")
+]
+
+
+def summary_table(records: Sequence[dict[str, Any]]) -> list[str]:
+    """The table, then what a reader needs to act on rows without a baseline."""
+    return [*format_table(SUMMARY_HEADER, summary_rows(records)), *missing_notes(records)]
+
+
+def missing_notes(records: Sequence[dict[str, Any]]) -> list[str]:
+    """Measurements with no baseline for this runner's hardware class: which classes have one."""
+    missing = [r for r in records if r["verdict"] == "no baseline"]
+    if not missing:
+        return []
+    classes = sorted({str(r["environment"]) for r in missing})
+    others = sorted({key for r in missing for key in r.get("other_classes", [])})
+    lines = [
+        f"ovbench: {len(missing)} measurement(s) have no baseline for this runner's hardware class "
+        + ", ".join(repr(key) for key in classes)
+        + "; record them on this kind of runner (pytest --ov-update-baselines) and commit baselines/"
+    ]
+    if others:
+        lines.append("ovbench: baselines of other classes (never used here): " + ", ".join(map(repr, others)))
+    if any("before hardware classes" in str(r.get("source", "")) for r in missing):
+        lines.append(
+            "ovbench: some entries were recorded before hardware classes and are not used: re-record them"
+        )
+    return lines

@@ -1,0 +1,81 @@
+"""Reading the model under test: a path in any format ``Core.read_model`` reads, or an openvino.Model."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytest_ovbench.errors import ModelError, openvino_reason
+
+# Files that belong to a model besides the one named (IR weights).
+_COMPANIONS = {".xml": (".bin",)}
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model with where it came from; ``path`` is None for an in-memory openvino.Model."""
+
+    model: Any  # openvino.Model
+    path: Path | None
+    read_ms: float
+
+
+def resolve_path(spec: str | Path, rootdir: Path) -> Path:
+    """A relative path is taken against pytest's rootdir."""
+    path = Path(spec).expanduser()
+    return path if path.is_absolute() else rootdir / path
+
+
+def read_model(core: Any, path: Path) -> LoadedModel:
+    """Read ``path`` with OpenVINO; errors name the file and OpenVINO's reason in a few lines."""
+    import time
+
+    if not path.exists():
+        raise ModelError(
+            f"model file not found: {path}\n  fix: check the path (relative paths are "
+            "taken against pytest's rootdir)"
+        )
+    if path.is_dir():
+        raise ModelError(f"model path is a folder, not a file: {path}")
+    start = time.perf_counter()
+    try:
+        model = core.read_model(str(path))
+    except Exception as exc:
+        raise ModelError(
+            f"OpenVINO cannot read model {path}:\n  " + openvino_reason(exc).replace("\n", "\n  ")
+        ) from None
+    return LoadedModel(model, path, (time.perf_counter() - start) * 1e3)
+
+
+def model_files(path: Path) -> list[Path]:
+    """The files that make up a model on disk (the .xml and its .bin for IR)."""
+    files = [path]
+    for suffix in _COMPANIONS.get(path.suffix.lower(), ()):
+        companion = path.with_suffix(suffix)
+        if companion.exists():
+            files.append(companion)
+    return files
+
+
+def model_hash(path: Path | None) -> str | None:
+    """sha256 over the model's files (first 16 hex digits), recorded with baselines."""
+    if path is None:
+        return None
+    digest = hashlib.sha256()
+    for file in model_files(path):
+        with file.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+def dynamic_inputs(model: Any) -> list[str]:
+    """Names (with shapes) of the inputs whose shape is not fully known."""
+    return [
+        f"{port.get_any_name() if port.get_names() else port.get_node().get_friendly_name()} "
+        f"{port.get_partial_shape()}"
+        for port in model.inputs
+        if port.get_partial_shape().is_dynamic
+    ]
