@@ -13,6 +13,7 @@ from typing import Any
 from pytest_ovbench.baselines.entry import describe, entry_samples, make_entry, result_samples
 from pytest_ovbench.baselines.store import BaselineError, Entries, module_file
 from pytest_ovbench.config.settings import Settings
+from pytest_ovbench.engine.measurement import Measurement
 from pytest_ovbench.errors import OvbenchError
 from pytest_ovbench.judge.gate import Policy, judge_paired, judge_stored, should_rewrite, with_marker
 from pytest_ovbench.judge.verdict import Sample
@@ -20,7 +21,7 @@ from pytest_ovbench.measure.layers import layer_changes, layer_entry, top_moves
 from pytest_ovbench.measure.replicate import FRESH_START_S, ReplicateError
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.runner import measure, measure_alternating
-from pytest_ovbench.plugin.session import Measurement, OvbenchSession
+from pytest_ovbench.plugin.session import OvbenchSession
 from pytest_ovbench.runtime.compiling import Compiled
 from pytest_ovbench.runtime.environment import is_classified, openvino_version
 from pytest_ovbench.runtime.models import LoadedModel, model_hash

@@ -19,7 +19,7 @@ import pytest
 from pytest_ovbench.judge.gate import worst
 
 if TYPE_CHECKING:
-    from pytest_ovbench.plugin.session import Measurement
+    from pytest_ovbench.engine.measurement import Measurement
 
 
 def extra_info(m: Measurement) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from pytest_ovbench.baselines.store import BaselineError, EntryKey, write_entries
+from pytest_ovbench.engine.measurement import Measurement
 from pytest_ovbench.judge.gate import worst
 from pytest_ovbench.judge.verdict import IMPROVED, INCONCLUSIVE, NO_BASELINE, REGRESSED
-from pytest_ovbench.plugin.session import Measurement, OvbenchSession, OvbenchWarning
+from pytest_ovbench.plugin.session import OvbenchSession, OvbenchWarning
 from pytest_ovbench.report.records import junit_properties, measurement_record
 from pytest_ovbench.report.text import plan_message, verdict_message
 

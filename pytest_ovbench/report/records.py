@@ -14,8 +14,8 @@ from pytest_ovbench.measure.layers import layer_records
 from pytest_ovbench.report.text import sees
 
 if TYPE_CHECKING:
+    from pytest_ovbench.engine.measurement import Measurement
     from pytest_ovbench.judge.verdict import Comparison
-    from pytest_ovbench.plugin.session import Measurement
 
 
 def _number(value: float | None) -> float | None:

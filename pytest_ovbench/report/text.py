@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from pytest_ovbench.metrics import HIGHER_IS_BETTER, LABELS
 
 if TYPE_CHECKING:
+    from pytest_ovbench.engine.measurement import Measurement
     from pytest_ovbench.judge.verdict import Comparison
-    from pytest_ovbench.plugin.session import Measurement
 
 PLAN_LINES = 12  # plan changes listed in a message, most serious first
 

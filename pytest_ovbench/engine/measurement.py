@@ -1,0 +1,39 @@
+"""One measurement as the engine keeps it: the result, the test that made it, and what the gate
+said about it (plain data; wording lives in ``report/``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytest_ovbench.judge.verdict import Comparison
+from pytest_ovbench.measure.result import Result
+from pytest_ovbench.runtime.models import LoadedModel
+
+
+@dataclass
+class Measurement:
+    """A result, the test that made it, and what the gate said about it."""
+
+    nodeid: str
+    result: Result
+    model: LoadedModel
+    env_key: str = ""
+    comparisons: list[Comparison] = field(default_factory=list)
+    source: str = ""  # where the baseline or reference came from, for messages
+    reference: Result | None = None
+    written: str = ""  # update mode: "recorded", "unchanged" or why it was not written
+    new_entry: dict[str, Any] | None = None  # update mode: what to write, None to keep the old one
+    baseline_file: Path | None = None
+    test_id: str = ""
+    baseline_windows: dict[str, list[float]] = field(default_factory=dict)  # for reports
+    baseline_figures: dict[str, float] = field(default_factory=dict)  # for reports
+    baseline_layers: dict[str, Any] | None = None  # the stored execution plan (perf_counts)
+    layer_changes: list[str] = field(default_factory=list)  # plan changes against it, described
+    layer_moves: list[str] = field(default_factory=list)  # layers whose time moved most
+    other_classes: list[str] = field(default_factory=list)  # no baseline here: classes that have one
+    started: float = 0.0  # wall clock (epoch s) when the measurement got the machine: compile to verdict
+    finished: float = 0.0
+    lock_wait_s: float | None = None  # waited for another measurement on this machine (None: no lock)
+    notes: list[str] = field(default_factory=list)  # what the verdict could not do as planned, said once
