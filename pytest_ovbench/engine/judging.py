@@ -14,6 +14,7 @@ from pytest_ovbench.baselines.entry import describe, entry_samples, make_entry, 
 from pytest_ovbench.baselines.store import BaselineError, Entries, module_file
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.engine.measurement import Measurement
+from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.errors import OvbenchError
 from pytest_ovbench.judge.gate import Policy, judge_paired, judge_stored, should_rewrite, with_marker
 from pytest_ovbench.judge.verdict import Sample
@@ -21,7 +22,6 @@ from pytest_ovbench.measure.layers import layer_changes, layer_entry, top_moves
 from pytest_ovbench.measure.replicate import FRESH_START_S, ReplicateError
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.runner import measure, measure_alternating
-from pytest_ovbench.plugin.session import OvbenchSession
 from pytest_ovbench.runtime.compiling import Compiled
 from pytest_ovbench.runtime.environment import is_classified, openvino_version
 from pytest_ovbench.runtime.models import LoadedModel, model_hash
@@ -34,28 +34,28 @@ def split_nodeid(nodeid: str) -> tuple[str, str]:
     return module, test_id or module
 
 
-def baseline_location(session: OvbenchSession, nodeid: str) -> tuple[Path, str]:
+def baseline_location(workspace: Workspace, nodeid: str) -> tuple[Path, str]:
     module, test_id = split_nodeid(nodeid)
     try:
-        return module_file(session.baselines_dir, module), test_id
+        return module_file(workspace.baselines_dir, module), test_id
     except ValueError as exc:
         raise OvbenchError(f"no baseline file for {nodeid}: {exc}") from None
 
 
-def policy_for(session: OvbenchSession, settings: Settings) -> Policy:
-    return with_marker(session.policy, settings.extra.get("gate"), settings.extra.get("tolerance"))
+def policy_for(workspace: Workspace, settings: Settings) -> Policy:
+    return with_marker(workspace.policy, settings.extra.get("gate"), settings.extra.get("tolerance"))
 
 
-def relative(session: OvbenchSession, path: Path) -> str:
+def relative(workspace: Workspace, path: Path) -> str:
     try:
-        return path.relative_to(session.rootdir).as_posix()
+        return path.relative_to(workspace.rootdir).as_posix()
     except ValueError:
         return str(path)
 
 
-def read_entries(session: OvbenchSession, path: Path) -> Entries:
+def read_entries(workspace: Workspace, path: Path) -> Entries:
     try:
-        return session.entries(path)
+        return workspace.entries(path)
     except BaselineError as exc:
         raise OvbenchError(str(exc)) from None
 
@@ -67,7 +67,7 @@ def _finish(result: Result, loaded: LoadedModel) -> Result:
 
 
 def against_baseline(
-    session: OvbenchSession,
+    workspace: Workspace,
     nodeid: str,
     loaded: LoadedModel,
     compiled: Compiled,
@@ -76,10 +76,10 @@ def against_baseline(
     env_key: str,
 ) -> Measurement:
     """Measure; unless updating, compare with the stored entry (no entry: 'no baseline')."""
-    path, test_id = baseline_location(session, nodeid)
-    entries = read_entries(session, path)  # a corrupt file fails fast, before measuring
-    watch = session.watch(f"{test_id} {settings.name or mode!r}", settings.stop_rule()[1])
-    rulers = session.rulers(settings, mode)
+    path, test_id = baseline_location(workspace, nodeid)
+    entries = read_entries(workspace, path)  # a corrupt file fails fast, before measuring
+    watch = workspace.watch(f"{test_id} {settings.name or mode!r}", settings.stop_rule()[1])
+    rulers = workspace.rulers(settings, mode)
 
     fallback: list[str] = []  # why fresh processes could not be used, once
 
@@ -90,7 +90,7 @@ def against_baseline(
         """A replicate in a fresh process; where that cannot work, in this one (said once)."""
         if not fallback:
             try:
-                return _finish(session.fresh_run(compiled, settings, mode), loaded)
+                return _finish(workspace.fresh_run(compiled, settings, mode), loaded)
             except ReplicateError as exc:
                 fallback.append(f"runs after the first measured in this process: {exc}")
         return measure_here()
@@ -100,17 +100,17 @@ def against_baseline(
     run_s = time.monotonic() - start + FRESH_START_S
     measurement = Measurement(nodeid, result, loaded, env_key, baseline_file=path, test_id=test_id)
     entry = entries.get(test_id, {}).get(result.name, {}).get(env_key)
-    policy = policy_for(session, settings)
-    if session.update:
+    policy = policy_for(workspace, settings)
+    if workspace.update:
         more = [measure_fresh() for _ in range(policy.baseline_runs - 1)]
         measurement.notes += fallback
         return planned_update(measurement, entry, policy, [result, *more])
     if entry is None:
         others = list(entries.get(test_id, {}).get(result.name, {}))
-        measurement.source = missing_baseline(relative(session, path), env_key, others)
+        measurement.source = missing_baseline(relative(workspace, path), env_key, others)
         measurement.other_classes = [key for key in others if is_classified(key)]
         return measurement
-    measurement.source = f"{relative(session, path)}, {describe(entry)}"
+    measurement.source = f"{relative(workspace, path)}, {describe(entry)}"
     keep_baseline(measurement, entry_samples(entry))
     compare_layers(measurement, entry.get("layers"))
     measurement.comparisons = judge_stored(result, entry, policy, measure_fresh, run_s)
@@ -168,25 +168,23 @@ def planned_update(
     return measurement
 
 
-def reference_model(
-    session: OvbenchSession, loaded: LoadedModel, spec: Any
-) -> tuple[LoadedModel | None, str]:
+def reference_model(workspace: Workspace, loaded: LoadedModel, spec: Any) -> tuple[LoadedModel | None, str]:
     """The reference (a path or Model from ``reference=``, else the files at --ov-reference-rev)."""
     if spec is not None:
-        return session.load_model(spec), f"reference {spec}"
-    rev = str(session.reference_rev)
+        return workspace.load_model(spec), f"reference {spec}"
+    rev = str(workspace.reference_rev)
     if loaded.path is None:
         raise OvbenchError(
             f"--ov-reference-rev={rev} needs the model as a file in the git checkout; this one is an "
             "in-memory openvino.Model (give reference= instead)"
         )
-    path = files_at_revision(loaded.path, rev, session.temp_dir())
-    where = f"{relative(session, loaded.path)} at {rev}"
-    return (None, f"{where}: not in that revision") if path is None else (session.load_model(path), where)
+    path = files_at_revision(loaded.path, rev, workspace.temp_dir())
+    where = f"{relative(workspace, loaded.path)} at {rev}"
+    return (None, f"{where}: not in that revision") if path is None else (workspace.load_model(path), where)
 
 
 def against_reference(
-    session: OvbenchSession,
+    workspace: Workspace,
     nodeid: str,
     loaded: LoadedModel,
     compiled: Compiled,
@@ -196,20 +194,20 @@ def against_reference(
     env_key: str,
 ) -> Measurement:
     """Reference mode: candidate and reference alternate in one run; the paired ratio decides."""
-    reference, source = reference_model(session, loaded, spec)
+    reference, source = reference_model(workspace, loaded, spec)
     if reference is None:  # a model that is new in this change: nothing to compare with
         measurement = Measurement(nodeid, _finish(measure(compiled, settings, mode), loaded), loaded, env_key)
         measurement.source = source
         return measurement
-    ref_compiled = session.compile(reference, settings, mode)
+    ref_compiled = workspace.compile(reference, settings, mode)
     paired_settings = replace(settings, windows=max(settings.windows, 2))
     seconds = settings.stop_rule()[1]
-    watch = session.watch(
+    watch = workspace.watch(
         f"{split_nodeid(nodeid)[1]} {settings.name or mode!r} vs reference", 2 * seconds if seconds else None
     )
     candidate, ref_result, comparisons = judge_paired(
         lambda: measure_alternating(compiled, ref_compiled, paired_settings, mode, watch),
-        policy_for(session, settings),
+        policy_for(workspace, settings),
     )
     measurement = Measurement(nodeid, _finish(candidate, loaded), loaded, env_key, comparisons, source)
     measurement.reference = ref_result

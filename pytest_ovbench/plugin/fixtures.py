@@ -43,7 +43,7 @@ def _fail(exc: Exception) -> NoReturn:
 def _load(request: pytest.FixtureRequest, spec: Any) -> LoadedModel:
     __tracebackhide__ = True
     try:
-        return _session(request).load_model(spec)
+        return _session(request).workspace.load_model(spec)
     except OvbenchError as exc:
         problem = exc
     _fail(problem)
@@ -89,7 +89,7 @@ class Measurer:
         marker.pop("model", None)
         settings, _ = merge(options.defaults(config), marker, call, options.forced_device(config))
         try:
-            return with_files(settings, self._session.rootdir)
+            return with_files(settings, self._session.workspace.rootdir)
         except OvbenchError as exc:
             problem = exc
         pytest.fail(f"ovbench: {self._request.node.nodeid}: {problem}", pytrace=False)
@@ -133,15 +133,15 @@ class Measurer:
     def _measure_unlocked(self, loaded: LoadedModel, settings: Settings) -> Measurement:
         from pytest_ovbench.engine import judging
 
-        session, nodeid = self._session, plain_nodeid(self._request.node.nodeid)
-        compiled = session.compile(loaded, settings, self._mode)
-        env_key = session.env_key(settings.device)
+        workspace, nodeid = self._session.workspace, plain_nodeid(self._request.node.nodeid)
+        compiled = workspace.compile(loaded, settings, self._mode)
+        env_key = workspace.env_key(settings.device)
         reference = settings.extra.get("reference")
-        if not session.update and (reference is not None or session.reference_rev):
+        if not workspace.update and (reference is not None or workspace.reference_rev):
             return judging.against_reference(
-                session, nodeid, loaded, compiled, settings, self._mode, reference, env_key
+                workspace, nodeid, loaded, compiled, settings, self._mode, reference, env_key
             )
-        return judging.against_baseline(session, nodeid, loaded, compiled, settings, self._mode, env_key)
+        return judging.against_baseline(workspace, nodeid, loaded, compiled, settings, self._mode, env_key)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.plugin import options
 from pytest_ovbench.plugin.fixtures import infer_queue, infer_sync, ov_model
 from pytest_ovbench.plugin.markers import MARKER_HELP, marker_keywords
@@ -27,19 +28,22 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_ovbench.judge.gate import Policy
 
     config.addinivalue_line("markers", MARKER_HELP)
-    state = OvbenchSession(
+    workspace = Workspace(
         rootdir=Path(config.rootpath),
         baselines_dir=options.baselines_dir(config),
         policy=replace(Policy(), **options.policy_values(config)),
-        strict=options.strict(config),
         update=bool(config.getoption("ov_update_baselines")),
         reference_rev=config.getoption("ov_reference_rev"),
+        use_yardstick=options.use_yardstick(config),
+        progress_writer=terminal_writer(config),
+    )
+    state = OvbenchSession(
+        workspace=workspace,
+        strict=options.strict(config),
         fail_on_improvement=options.fail_on_improvement(config),
         fail_on_plan_change=options.fail_on_plan_change(config),
         fail_on_inconclusive=options.fail_on_inconclusive(config),
-        use_yardstick=options.use_yardstick(config),
         keep_latencies=options.wants_latencies(config),
-        progress_writer=terminal_writer(config),
         measure_lock=options.measure_lock(config),
     )
     options.report_path(config)  # a bad --ov-report ending is a usage error now, not at the end

@@ -64,7 +64,7 @@ def warn_busy_recording(item: pytest.Item, session: OvbenchSession, measurements
     """A baseline recorded while others used the machine is too slow; later runs would look fast."""
     for m in measurements:
         load = m.result.foreign_load
-        if m.new_entry is not None and load is not None and load > session.policy.busy_limit:
+        if m.new_entry is not None and load is not None and load > session.workspace.policy.busy_limit:
             item.warn(
                 OvbenchWarning(
                     f"ovbench: {m.nodeid} {m.result.name!r}: baseline recorded while other processes used "
@@ -85,7 +85,7 @@ def settle(item: pytest.Item, session: OvbenchSession) -> None:
         errors = write_baselines(measurements)
         for m in measurements:
             if m.baseline_file is not None:
-                session.forget_entries(m.baseline_file)
+                session.workspace.forget_entries(m.baseline_file)
         warn_busy_recording(item, session, measurements)
         keep_records(item, session)
         if errors:
