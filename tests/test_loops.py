@@ -10,7 +10,6 @@ import pytest
 from tiny_models import build_tiny, multi_input_model
 
 from pytest_ovbench.config.settings import Settings
-from pytest_ovbench.inputs.generated import make_inputs
 from pytest_ovbench.measure.loops import run_async, run_sync
 from pytest_ovbench.measure.runner import Runner, measure_async, measure_sync
 from pytest_ovbench.runtime.compiling import Compiled, batch_size, compile_model
@@ -79,12 +78,11 @@ def test_batch_is_counted_in_throughput(core: Any) -> None:
 
 
 def test_inputs_keep_each_type_and_are_seeded(core: Any) -> None:
-    compiled = compiled_for(core, multi_input_model(), "sync").compiled_model
-    image, rate, mask = make_inputs(compiled)
+    image, rate, mask = compiled_for(core, multi_input_model(), "sync").feeds(Settings())[0].arrays
     assert image is not None and image.dtype == np.float32 and image.shape == (1, 4)
     assert rate is not None and rate.dtype == np.int32 and 0 <= int(rate[0]) <= 255
     assert mask is not None and mask.dtype == np.bool_
-    again = make_inputs(compiled)[0]
+    again = compiled_for(core, multi_input_model(), "sync").feeds(Settings())[0].arrays[0]
     assert again is not None and np.array_equal(image, again)
     result = measure_sync(compiled_for(core, multi_input_model(), "sync"), Settings(niter=5))
     assert result.count == 5

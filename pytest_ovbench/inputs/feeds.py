@@ -20,6 +20,7 @@ import numpy.typing as npt
 from pytest_ovbench.config.shapes import for_input, unknown_names
 from pytest_ovbench.errors import DynamicInputs, ModelError
 from pytest_ovbench.inputs.generated import SEED, numpy_dtype, random_array
+from pytest_ovbench.inputs.layouts import guess_image_layout, layout_axes
 from pytest_ovbench.runtime.prepare import display_name, port_names
 
 Array = npt.NDArray[Any]
@@ -62,7 +63,7 @@ def _port_info(port: Any, shapes: list[tuple[int, ...]] | None) -> Any:
     else:
         dims = tuple(int(d.get_length()) if d.is_static else None for d in partial)
     layout = port.get_node().get_layout()
-    text = None if layout.empty else layout.to_string().strip("[]").replace(",", "")
+    text = None if layout.empty else layout_axes(layout.to_string())
     dtype = numpy_dtype(port.get_element_type()) or np.dtype(np.float32)
     return PortInfo(display_name(port), dims, dtype, text)
 
@@ -145,9 +146,8 @@ def _batch_of(port: Any, shape: tuple[int, ...]) -> int | None:
     layout = port.get_node().get_layout()
     if layout.has_name("N"):
         return int(shape[layout.get_index_by_name("N")])
-    if len(shape) == 4 and (shape[1] <= 4 < shape[3] or shape[3] <= 4 < shape[1]):
-        return int(shape[0])
-    return None
+    guessed = guess_image_layout(shape)
+    return int(shape[guessed.index("N")]) if guessed is not None and "N" in guessed else None
 
 
 def groups_of(feeds: Sequence[Feed]) -> list[str]:

@@ -35,17 +35,6 @@ def numpy_dtype(element_type: Any) -> np.dtype[Any] | None:
     return None if dtype.kind in "OSU" else dtype
 
 
-def make_inputs(compiled_model: Any, seed: int = SEED) -> list[npt.NDArray[Any] | None]:
-    """Data for each input of a compiled model with static shapes (None: left as allocated)."""
-    rng = np.random.default_rng(seed)
-    arrays: list[npt.NDArray[Any] | None] = []
-    for port in compiled_model.inputs:
-        dtype = numpy_dtype(port.get_element_type())
-        shape = [int(d) for d in port.get_shape()]
-        arrays.append(None if dtype is None else random_array(shape, dtype, rng))
-    return arrays
-
-
 def fill_request(request: Any, arrays: list[npt.NDArray[Any] | None]) -> None:
     """Copy the data into the request's own input tensors once, outside any measured loop."""
     for index, array in enumerate(arrays):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import gc
 import math
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,15 +45,26 @@ def _limits(niter: int | None, seconds: float | None, start: float) -> tuple[int
     return (niter or 0), (-math.inf if seconds is None else start + seconds)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Garbage collection off for the block (a collection inside a measured loop would land in one
+    iteration's wall time), back on afterwards if it was on before."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_sync(request: Any, niter: int | None, seconds: float | None) -> RawRun:
     """``request.infer()`` until both limits are met (at least one of them must be given)."""
     latencies: list[float] = []
     ends: list[float] = []
     infer, clock = request.infer, time.perf_counter
     add_latency, add_end = latencies.append, ends.append
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a collection inside the loop would land in one iteration's wall time
-    try:
+    with _gc_paused():
         start = now = clock()
         iterations, deadline = _limits(niter, seconds, start)
         count = 0
@@ -61,9 +74,6 @@ def run_sync(request: Any, niter: int | None, seconds: float | None) -> RawRun:
             add_latency(request.latency)
             add_end(now)
             count += 1
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return RawRun(np.asarray(latencies), np.asarray(ends), start, now)
 
 
@@ -78,9 +88,7 @@ def run_async(queue: Any, niter: int | None, seconds: float | None) -> RawRun:
     latencies: list[float] = []
     ends: list[float] = []
     clock = time.perf_counter
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _gc_paused():
         start = now = clock()
         iterations, deadline = _limits(niter, seconds, start)
         count = 0
@@ -96,9 +104,6 @@ def run_async(queue: Any, niter: int | None, seconds: float | None) -> RawRun:
             count += 1
         queue.wait_all()
         end = clock()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     latencies.extend(queue[i].latency for i in sorted(in_flight))
     ends.extend([end] * len(in_flight))
     return RawRun(np.asarray(latencies), np.asarray(ends), start, end)
@@ -129,9 +134,7 @@ def run_sync_cycle(request: Any, cycle: Cycle, niter: int | None, seconds: float
         request.reset_state,
         time.perf_counter,
     )
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _gc_paused():
         start = now = clock()
         iterations, deadline = _limits(niter, seconds, start)
         count = 0
@@ -145,9 +148,6 @@ def run_sync_cycle(request: Any, cycle: Cycle, niter: int | None, seconds: float
             latencies.append(request.latency)
             ends.append(now)
             count += 1
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     ids = np.arange(count, dtype=np.int64) % count_feeds
     return RawRun(np.asarray(latencies), np.asarray(ends), start, now, ids)
 
@@ -165,9 +165,7 @@ def run_async_cycle(queue: Any, cycle: Cycle, niter: int | None, seconds: float 
     ends: list[float] = []
     ids: list[int] = []
     clock = time.perf_counter
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _gc_paused():
         start = now = clock()
         iterations, deadline = _limits(niter, seconds, start)
         count = 0
@@ -190,11 +188,19 @@ def run_async_cycle(queue: Any, cycle: Cycle, niter: int | None, seconds: float 
             count += 1
         queue.wait_all()
         end = clock()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    for index in sorted(in_flight):
-        latencies.append(queue[index].latency)
-        ends.append(end)
-        ids.append(in_flight[index])
-    return RawRun(np.asarray(latencies), np.asarray(ends), start, end, np.asarray(ids, dtype=np.int64))
+    last_latencies, last_ends, last_ids = _last_round(queue, in_flight, end)
+    feed_ids = np.asarray(ids + last_ids, dtype=np.int64)
+    return RawRun(np.asarray(latencies + last_latencies), np.asarray(ends + last_ends), start, end, feed_ids)
+
+
+def _last_round(
+    queue: Any, in_flight: Mapping[int, int], end: float
+) -> tuple[list[float], list[float], list[int]]:
+    """Latency, end and feed of each request's last inference, which finished in the final
+    ``wait_all`` (in request order)."""
+    order = sorted(in_flight)
+    return (
+        [queue[index].latency for index in order],
+        [end] * len(order),
+        [in_flight[index] for index in order],
+    )

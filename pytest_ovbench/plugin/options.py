@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -43,192 +44,190 @@ non_negative_int = _text_type(int, settings.non_negative_int, "a whole number")
 fraction = _text_type(float, parse_fraction, "a fraction (e.g. 0.05 for 5%)")
 
 
-def add_options(parser: pytest.Parser) -> None:
-    group = parser.getgroup(GROUP, "OpenVINO performance measurements (pytest-ovbench)")
-    _measurement_options(group)
-    _gate_options(group)
-    _output_options(group)
-    _ini_options(parser)
+@dataclass(frozen=True)
+class _Option:
+    """One ``--ov-...`` option as ``OptionGroup.addoption`` takes it (``switch``: a store_true flag)."""
+
+    flag: str
+    help: str
+    metavar: str | None = None
+    type: Callable[[str], Any] | None = None
+    switch: bool = False
+    default: Any = None
+
+    def add_to(self, group: Any) -> None:
+        keywords: dict[str, Any] = {"default": self.default, "help": self.help}
+        if self.switch:
+            keywords["action"] = "store_true"
+        if self.metavar is not None:
+            keywords["metavar"] = self.metavar
+        if self.type is not None:
+            keywords["type"] = self.type
+        group.addoption(self.flag, **keywords)
 
 
-def _measurement_options(group: Any) -> None:
-    group.addoption(
+@dataclass(frozen=True)
+class _Ini:
+    """One ini option as ``Parser.addini`` takes it (``kind`` None: a string)."""
+
+    name: str
+    help: str
+    kind: Literal["bool"] | None = None
+    default: Any = ""
+
+
+# In ``--help`` order: measuring, then judging, then the output files.
+_MEASUREMENT_OPTIONS = (
+    _Option(
         "--ov-device",
-        metavar="DEVICE",
-        default=None,
-        help="device for every ovbench measurement, over marker and call keywords "
+        "device for every ovbench measurement, over marker and call keywords "
         "(ini: ov_device, a default only; default CPU)",
-    )
-    group.addoption(
+        metavar="DEVICE",
+    ),
+    _Option(
         "--ov-time",
+        "default measurement time in seconds (ini: ov_time; default 2)",
         metavar="SECONDS",
         type=positive_seconds,
-        default=None,
-        help="default measurement time in seconds (ini: ov_time; default 2)",
-    )
-    group.addoption(
-        "--ov-niter",
-        metavar="N",
-        type=positive_int,
-        default=None,
-        help="default number of inferences (ini: ov_niter)",
-    )
-    group.addoption(
+    ),
+    _Option("--ov-niter", "default number of inferences (ini: ov_niter)", metavar="N", type=positive_int),
+    _Option(
         "--ov-strict",
-        action="store_true",
-        default=None,
-        help="fail instead of skip when the device is unavailable, and fail tests "
+        "fail instead of skip when the device is unavailable, and fail tests "
         "that have no baseline (ini: ov_strict)",
-    )
-    group.addoption(
+        switch=True,
+    ),
+    _Option(
         "--ov-perf-counts",
-        action="store_true",
-        default=None,
-        help="collect per-layer counters (PERF_COUNT) in every measurement, keep each layer's "
+        "collect per-layer counters (PERF_COUNT) in every measurement, keep each layer's "
         "execution type in baselines and report plan changes (ini: ov_perf_counts)",
-    )
-    group.addoption(
+        switch=True,
+    ),
+    _Option(
         "--ov-cache-dir",
-        metavar="FOLDER",
-        default=None,
-        help="OpenVINO model cache folder: also measure compiling from a warm cache "
+        "OpenVINO model cache folder: also measure compiling from a warm cache "
         "(cached_compile_ms) (ini: ov_cache_dir)",
-    )
-    group.addoption(
+        metavar="FOLDER",
+    ),
+    _Option(
         "--ov-measure-lock",
-        metavar="PATH|off",
-        default=None,
-        help="machine-wide lock file every measurement holds, so no two run at once whatever "
+        "machine-wide lock file every measurement holds, so no two run at once whatever "
         "schedules them (default /tmp/pytest-ovbench-measure.lock; every job on the machine must "
         "use the same one; 'off' to switch it off) (ini: ov_measure_lock)",
-    )
-    group.addoption(
+        metavar="PATH|off",
+    ),
+    _Option(
         "--ov-measure-lock-timeout",
+        "give up waiting for another measurement on this machine after this long "
+        "(default 600) (ini: ov_measure_lock_timeout)",
         metavar="SECONDS",
         type=positive_seconds,
-        default=None,
-        help="give up waiting for another measurement on this machine after this long "
-        "(default 600) (ini: ov_measure_lock_timeout)",
-    )
+    ),
+)
 
-
-def _gate_options(group: Any) -> None:
-    group.addoption(
+_GATE_OPTIONS = (
+    _Option(
         "--ov-update-baselines",
-        action="store_true",
+        "measure and (re)write the baselines of the tests that run; they pass",
+        switch=True,
         default=False,
-        help="measure and (re)write the baselines of the tests that run; they pass",
-    )
-    group.addoption(
+    ),
+    _Option(
         "--ov-tolerance",
+        "allowed worsening before a test fails, e.g. 0.05 for 5%% (ini: ov_tolerance; default 0.05)",
         metavar="FRACTION",
         type=fraction,
-        default=None,
-        help="allowed worsening before a test fails, e.g. 0.05 for 5%% (ini: ov_tolerance; default 0.05)",
-    )
-    group.addoption(
+    ),
+    _Option(
         "--ov-reference-rev",
-        metavar="REV",
-        default=None,
-        help="reference mode: measure the model files as they are at git revision REV "
+        "reference mode: measure the model files as they are at git revision REV "
         "alternately with the current ones and judge the paired ratio",
-    )
-    group.addoption(
+        metavar="REV",
+    ),
+    _Option(
         "--ov-fail-on-plan-change",
-        action="store_true",
-        default=None,
-        help="fail a test whose execution plan changed against its baseline or reference: a layer "
+        "fail a test whose execution plan changed against its baseline or reference: a layer "
         "fell back to a reference kernel, lost a fusion or changed precision (needs --ov-perf-counts; "
         "default: a warning) (ini: ov_fail_on_plan_change)",
-    )
-    group.addoption(
+        switch=True,
+    ),
+    _Option(
         "--ov-no-yardstick",
-        action="store_true",
-        default=None,
-        help="stored mode: do not measure the machine yardstick alongside the model; compare raw "
+        "stored mode: do not measure the machine yardstick alongside the model; compare raw "
         "figures only (ini: ov_yardstick = false)",
-    )
-    group.addoption(
+        switch=True,
+    ),
+    _Option(
         "--ov-fail-on-improvement",
-        action="store_true",
-        default=None,
-        help="fail tests that got faster beyond the tolerance, so baselines get refreshed "
+        "fail tests that got faster beyond the tolerance, so baselines get refreshed "
         "(ini: ov_fail_on_improvement)",
-    )
-    group.addoption(
+        switch=True,
+    ),
+    _Option(
         "--ov-max-time",
-        metavar="SECONDS",
-        type=positive_seconds,
-        default=None,
-        help="measuring time one verdict may take: alternating rounds (reference mode) or fresh "
+        "measuring time one verdict may take: alternating rounds (reference mode) or fresh "
         "runs (stored mode) go on until the verdict is clear or this is spent (default 20) "
         "(ini: ov_max_time)",
-    )
-    group.addoption(
+        metavar="SECONDS",
+        type=positive_seconds,
+    ),
+    _Option(
         "--ov-fail-on-inconclusive",
-        action="store_true",
-        default=None,
-        help="fail tests whose verdict is inconclusive (a red build rather than a warning) "
+        "fail tests whose verdict is inconclusive (a red build rather than a warning) "
         "(ini: ov_fail_on_inconclusive)",
-    )
+        switch=True,
+    ),
+)
 
-
-def _output_options(group: Any) -> None:
-    group.addoption(
+_OUTPUT_OPTIONS = (
+    _Option(
         "--ov-json",
-        metavar="PATH",
-        default=None,
-        help="write every measurement (every per-request latency, settings, environment, verdicts) "
+        "write every measurement (every per-request latency, settings, environment, verdicts) "
         "as JSON to PATH",
-    )
-    group.addoption(
-        "--ov-report",
         metavar="PATH",
-        default=None,
-        help="write a report: Markdown if PATH ends in .md, a self-contained HTML page with charts "
+    ),
+    _Option(
+        "--ov-report",
+        "write a report: Markdown if PATH ends in .md, a self-contained HTML page with charts "
         "if it ends in .html",
-    )
+        metavar="PATH",
+    ),
+)
 
-
-def _ini_options(parser: pytest.Parser) -> None:
-    parser.addini(
-        "ov_baselines_dir", "folder of baseline YAML files, relative to rootdir", default="baselines"
-    )
-    parser.addini("ov_tolerance", "default allowed worsening (fraction)", default="")
-    parser.addini(
-        "ov_noise_floor", "between-run noise assumed in stored-baseline mode (fraction)", default=""
-    )
-    parser.addini(
-        "ov_confirmations",
-        "fresh runs confirming a stored regression before it fails (default 2)",
-        default="",
-    )
-    parser.addini(
-        "ov_baseline_runs",
-        "runs in a recorded baseline, all but one in fresh processes (default 5)",
-        default="",
-    )
-    parser.addini(
+# The ini options, in ``--help`` order; "see --ov-..." ones are the twins of a command-line option.
+_INI_OPTIONS = (
+    _Ini("ov_baselines_dir", "folder of baseline YAML files, relative to rootdir", default="baselines"),
+    _Ini("ov_tolerance", "default allowed worsening (fraction)"),
+    _Ini("ov_noise_floor", "between-run noise assumed in stored-baseline mode (fraction)"),
+    _Ini("ov_confirmations", "fresh runs confirming a stored regression before it fails (default 2)"),
+    _Ini("ov_baseline_runs", "runs in a recorded baseline, all but one in fresh processes (default 5)"),
+    _Ini(
         "ov_busy_limit",
         "share of the machine's CPU other processes may use before a "
         "stored-mode regression is reported inconclusive (default 0.25)",
-        default="",
-    )
-    parser.addini("ov_fail_on_improvement", "see --ov-fail-on-improvement", type="bool", default=False)
-    parser.addini("ov_fail_on_inconclusive", "see --ov-fail-on-inconclusive", type="bool", default=False)
-    parser.addini("ov_max_time", "see --ov-max-time", default="")
-    parser.addini(
-        "ov_yardstick", "stored mode measures the machine yardstick (default true)", type="bool", default=True
-    )
-    parser.addini("ov_fail_on_plan_change", "see --ov-fail-on-plan-change", type="bool", default=False)
-    parser.addini("ov_device", "default OpenVINO device for ovbench measurements", default="CPU")
-    parser.addini("ov_time", "default measurement time in seconds", default="")
-    parser.addini("ov_niter", "default number of inferences per measurement", default="")
-    parser.addini("ov_strict", "see --ov-strict", type="bool", default=False)
-    parser.addini("ov_perf_counts", "see --ov-perf-counts", type="bool", default=False)
-    parser.addini("ov_cache_dir", "see --ov-cache-dir", default="")
-    parser.addini("ov_measure_lock", "see --ov-measure-lock", default="")
-    parser.addini("ov_measure_lock_timeout", "see --ov-measure-lock-timeout", default="")
+    ),
+    _Ini("ov_fail_on_improvement", "see --ov-fail-on-improvement", "bool", False),
+    _Ini("ov_fail_on_inconclusive", "see --ov-fail-on-inconclusive", "bool", False),
+    _Ini("ov_max_time", "see --ov-max-time"),
+    _Ini("ov_yardstick", "stored mode measures the machine yardstick (default true)", "bool", True),
+    _Ini("ov_fail_on_plan_change", "see --ov-fail-on-plan-change", "bool", False),
+    _Ini("ov_device", "default OpenVINO device for ovbench measurements", default="CPU"),
+    _Ini("ov_time", "default measurement time in seconds"),
+    _Ini("ov_niter", "default number of inferences per measurement"),
+    _Ini("ov_strict", "see --ov-strict", "bool", False),
+    _Ini("ov_perf_counts", "see --ov-perf-counts", "bool", False),
+    _Ini("ov_cache_dir", "see --ov-cache-dir"),
+    _Ini("ov_measure_lock", "see --ov-measure-lock"),
+    _Ini("ov_measure_lock_timeout", "see --ov-measure-lock-timeout"),
+)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup(GROUP, "OpenVINO performance measurements (pytest-ovbench)")
+    for option in (*_MEASUREMENT_OPTIONS, *_GATE_OPTIONS, *_OUTPUT_OPTIONS):
+        option.add_to(group)
+    for ini in _INI_OPTIONS:
+        parser.addini(ini.name, ini.help, type=ini.kind, default=ini.default)
 
 
 def _ini_value(config: pytest.Config, name: str, convert: Any) -> Any:
