@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pytest_ovbench.report.html import Scale, render_html
+from pytest_ovbench.report.html import render_html
+from pytest_ovbench.report.svg import Scale
 
 VOID_TAGS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
