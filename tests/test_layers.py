@@ -14,18 +14,10 @@ import pytest
 import yaml
 from tiny_models import build_tiny, conv_relu
 
-from pytest_ovbench.measure.layers import (
-    SEVERITY,
-    Layer,
-    LayerChange,
-    layer_changes,
-    layer_entry,
-    layer_records,
-    profile,
-    read_counters,
-    top_moves,
-    validate_layer_entry,
-)
+from pytest_ovbench.baselines.layers import layer_entry, validate_layer_entry
+from pytest_ovbench.judge.plan import SEVERITY, LayerChange, layer_changes
+from pytest_ovbench.measure.layers import Layer, profile, read_counters
+from pytest_ovbench.report.layers import layer_records, top_moves
 
 IMAGE = np.linspace(-1.0, 1.0, 3 * 16 * 16, dtype=np.float32).reshape(1, 3, 16, 16)
 

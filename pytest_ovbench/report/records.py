@@ -10,7 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from pytest_ovbench.judge.gate import worst
-from pytest_ovbench.measure.layers import layer_records
+from pytest_ovbench.report.layers import layer_records
 from pytest_ovbench.report.text import sees
 
 if TYPE_CHECKING:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pytest_ovbench.metrics import HIGHER_IS_BETTER, LABELS
+from pytest_ovbench.report.layers import top_moves
 
 if TYPE_CHECKING:
     from pytest_ovbench.engine.measurement import Measurement
@@ -88,9 +89,10 @@ def verdict_message(m: Measurement) -> str:
     lines = [head, *(comparison_line(c) for c in m.comparisons if c.status != PASS)]
     kind = "reference" if m.reference is not None else "baseline"
     lines.append(f"  {kind}: {m.source}")
-    if m.layer_moves and status != PASS:
+    moves = top_moves(m.baseline_layers, m.result.layers) if m.baseline_layers else []
+    if moves and status != PASS:
         lines.append("  layers whose time moved most:")
-        lines.extend(f"    {line}" for line in m.layer_moves)
+        lines.extend(f"    {line}" for line in moves)
     lines.extend(plan_lines(m))
     if status == "inconclusive":
         lines.append(ADVICE)

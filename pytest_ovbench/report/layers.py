@@ -1,0 +1,94 @@
+"""Per-layer profiles for people: the layers whose time moved most, and the layer tables of the
+JSON and HTML reports (each layer with its baseline time)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pytest_ovbench.judge.plan import aligned
+from pytest_ovbench.measure.layers import Layer
+
+
+def top_moves(
+    baseline: Mapping[str, Mapping[str, Any]], layers: Sequence[Layer], count: int = 5
+) -> list[str]:
+    """Lines for a failure message: the layers whose real time moved most (in ms) against the baseline.
+
+    For example ``conv (Convolution, brgconv_avx2_f32): 2.08 -> 3.10 ms (+49%)``. Layers new in this
+    run or gone from it count as moves from or to nothing. Layers that did not move are left out.
+    """
+    baseline = aligned(baseline, layers)
+    moves = [
+        (abs((after or 0.0) - (before or 0.0)), _move_line(head, before, after))
+        for head, before, after in _timed(baseline, layers)
+        if (after or 0.0) != (before or 0.0)
+    ]
+    moves.sort(key=lambda move: -move[0])  # stable: ties keep execution order
+    return [line for _, line in moves[: max(count, 0)]]
+
+
+def _timed(
+    baseline: Mapping[str, Mapping[str, Any]], layers: Sequence[Layer]
+) -> list[tuple[str, float | None, float | None]]:
+    """("name (type, exec_type)", baseline ms, current ms) for the nodes of both; None where absent."""
+    rows: list[tuple[str, float | None, float | None]] = [
+        (
+            _head(layer.name, layer.type, layer.exec_type),
+            _baseline_ms(baseline, layer.name),
+            layer.real_time_ms,
+        )
+        for layer in layers
+    ]
+    current = {layer.name for layer in layers}
+    rows += [
+        (_head(name, old["type"], old["exec_type"]), float(old["real_time_ms"]), None)
+        for name, old in baseline.items()
+        if name not in current
+    ]
+    return rows
+
+
+def _head(name: str, node_type: object, exec_type: object) -> str:
+    return f"{name} ({node_type}, {exec_type})"
+
+
+def _move_line(head: str, before: float | None, after: float | None) -> str:
+    if before is None:
+        return f"{head}: {_ms(after or 0.0)} ms, not in the baseline"
+    if after is None:
+        return f"{head}: {_ms(before)} ms in the baseline, gone now"
+    change = f" ({(after / before - 1) * 100:+.0f}%)" if before > 0 else ""
+    return f"{head}: {_ms(before)} -> {_ms(after)} ms{change}"
+
+
+def _ms(value: float) -> str:
+    """Three significant digits, trailing zeros kept so that both sides of an arrow line up (3.10)."""
+    if value <= 0:
+        return "0"
+    decimals = max(0, 2 - math.floor(math.log10(value)))
+    return f"{value:.{decimals}f}"
+
+
+def layer_records(
+    layers: Sequence[Layer], baseline: Mapping[str, Mapping[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """The layers for the JSON and HTML reports, each with its baseline time (None when unknown)."""
+    baseline = aligned(baseline or {}, layers)
+    return [
+        {
+            "name": layer.name,
+            "type": layer.type,
+            "exec_type": layer.exec_type,
+            "status": layer.status,
+            "real_time_ms": layer.real_time_ms,
+            "baseline_real_time_ms": _baseline_ms(baseline, layer.name),
+        }
+        for layer in layers
+    ]
+
+
+def _baseline_ms(baseline: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
+    old = baseline.get(name)
+    return None if old is None else float(old["real_time_ms"])
