@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pytest_ovbench.baselines.entry import machine_sample, make_entry, validate_entry
+from pytest_ovbench.baselines.entry import machine_sample, make_entry, stored_baseline, validate_entry
 from pytest_ovbench.judge.gate import Policy, judge_stored, should_rewrite
 from pytest_ovbench.judge.machine_speed import Machine, factor, floor_for, overhead_share
 from pytest_ovbench.judge.verdict import INCONCLUSIVE, REGRESSED, Sample
@@ -69,12 +69,12 @@ def test_a_small_model_whose_fixed_cost_rose_with_the_probe_is_not_regressed(
     def slow_process() -> Any:
         return measured(tiny_result_factory, 0.045, 1.0, 0.03)
 
-    verdict = judge_stored(slow_process(), entry, Policy(), slow_process)[0]
+    verdict = judge_stored(slow_process(), stored_baseline(entry), Policy(), slow_process)[0]
     # Not regressed; and with a correction this large, not able to show +-5% either.
     assert verdict.status == INCONCLUSIVE and verdict.overhead_share == pytest.approx(0.5, rel=0.02)
     assert verdict.machine == pytest.approx(1.5, rel=0.02)
     without_probe = recorded(tiny_result_factory, 0.03, None)  # the yardstick alone sees no change
-    blind = judge_stored(slow_process(), without_probe, Policy(), slow_process)[0]
+    blind = judge_stored(slow_process(), stored_baseline(without_probe), Policy(), slow_process)[0]
     assert blind.status == REGRESSED
 
     # The model itself 80% slower, the process as fast as before: caught (the floor of a model this
@@ -82,7 +82,7 @@ def test_a_small_model_whose_fixed_cost_rose_with_the_probe_is_not_regressed(
     def slow_model() -> Any:
         return measured(tiny_result_factory, 0.054, 1.0, 0.015)
 
-    assert judge_stored(slow_model(), entry, Policy(), slow_model)[0].status == REGRESSED
+    assert judge_stored(slow_model(), stored_baseline(entry), Policy(), slow_model)[0].status == REGRESSED
 
 
 def test_the_noise_floor_grows_with_the_fixed_cost(tiny_result_factory: Any) -> None:
@@ -94,8 +94,8 @@ def test_the_noise_floor_grows_with_the_fixed_cost(tiny_result_factory: Any) -> 
     def again(median: float) -> Any:
         return lambda: measured(tiny_result_factory, median, 1.0, 0.015)
 
-    assert judge_stored(again(3.6)(), large, Policy(), again(3.6))[0].status == REGRESSED
-    tiny = judge_stored(again(0.024)(), small, Policy(), again(0.024))[0]
+    assert judge_stored(again(3.6)(), stored_baseline(large), Policy(), again(3.6))[0].status == REGRESSED
+    tiny = judge_stored(again(0.024)(), stored_baseline(small), Policy(), again(0.024))[0]
     assert tiny.status == INCONCLUSIVE and tiny.overhead_share == pytest.approx(0.75, rel=0.02)
 
 
@@ -107,9 +107,9 @@ def test_a_large_correction_is_itself_uncertain(tiny_result_factory: Any) -> Non
     def again(median: float, yardstick_ms: float) -> Any:
         return lambda: measured(tiny_result_factory, median, yardstick_ms, 0.015)
 
-    steady = judge_stored(again(3.6, 1.0)(), entry, Policy(), again(3.6, 1.0))[0]
+    steady = judge_stored(again(3.6, 1.0)(), stored_baseline(entry), Policy(), again(3.6, 1.0))[0]
     assert steady.status == REGRESSED
-    corrected = judge_stored(again(2.7, 0.75)(), entry, Policy(), again(2.7, 0.75))[0]
+    corrected = judge_stored(again(2.7, 0.75)(), stored_baseline(entry), Policy(), again(2.7, 0.75))[0]
     assert corrected.status == INCONCLUSIVE and corrected.change == pytest.approx(0.2, abs=0.01)
     assert floor_for(0.06, 0.0, 0.75) > floor_for(0.06, 0.0, 0.95) > floor_for(0.06, 0.0, 1.0) == 0.06
 
@@ -117,5 +117,5 @@ def test_a_large_correction_is_itself_uncertain(tiny_result_factory: Any) -> Non
 def test_an_entry_without_the_probe_is_rewritten_on_update(tiny_result_factory: Any) -> None:
     old = recorded(tiny_result_factory, 0.03, None)
     again = [measured(tiny_result_factory, 0.03, 1.0, 0.015)]
-    assert should_rewrite(old, again, Policy())
-    assert not should_rewrite(recorded(tiny_result_factory, 0.03, 0.015), again, Policy())
+    assert should_rewrite(stored_baseline(old), again, Policy())
+    assert not should_rewrite(stored_baseline(recorded(tiny_result_factory, 0.03, 0.015)), again, Policy())

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pytest_ovbench.baselines.entry import make_entry
+from pytest_ovbench.baselines.entry import make_entry, stored_baseline
 from pytest_ovbench.judge.gate import (
     MAX_LOOKS,
     Policy,
@@ -173,14 +173,14 @@ def test_unmoved_update_keeps_the_entry(tiny_result_factory) -> None:  # type: i
             "throughput": {"value": result.throughput, "windows": [w.throughput for w in result.windows]},
         },
     }
-    assert not should_rewrite(entry, [result], Policy())
+    assert not should_rewrite(stored_baseline(entry), [result], Policy())
     moved = tiny_result_factory(13.0)
-    assert should_rewrite(entry, [moved, moved, moved], Policy())
+    assert should_rewrite(stored_baseline(entry), [moved, moved, moved], Policy())
     assert should_rewrite(None, [result], Policy())
     fresh = tiny_result_factory(10.0)
     fresh.fresh_process = True  # runs in fresh processes replace an entry recorded in one process
-    assert should_rewrite(entry, [result, fresh], Policy())
-    assert should_rewrite({**entry, "properties": {"NUM_STREAMS": 4}}, [result], Policy())
+    assert should_rewrite(stored_baseline(entry), [result, fresh], Policy())
+    assert should_rewrite(stored_baseline({**entry, "properties": {"NUM_STREAMS": 4}}), [result], Policy())
 
 
 def process_entry(factory, medians, machine=None):  # type: ignore[no-untyped-def]
@@ -212,16 +212,25 @@ def test_stored_judgement_confirms_in_more_runs(tiny_result_factory) -> None:  #
     calls: list[float] = []
     slow = tiny_result_factory(13.0)
     assert (
-        judge_stored(slow, entry, Policy(), counting(tiny_result_factory, calls, 13.0))[0].status == REGRESSED
+        judge_stored(slow, stored_baseline(entry), Policy(), counting(tiny_result_factory, calls, 13.0))[
+            0
+        ].status
+        == REGRESSED
     )
     assert calls == [13.0, 13.0]  # confirmed by two more runs before it fails
     calls.clear()
     assert (
-        judge_stored(slow, entry, Policy(), counting(tiny_result_factory, calls, 10.0))[0].status != REGRESSED
+        judge_stored(slow, stored_baseline(entry), Policy(), counting(tiny_result_factory, calls, 10.0))[
+            0
+        ].status
+        != REGRESSED
     )
     calls.clear()
     unchanged = judge_stored(
-        tiny_result_factory(10.0), entry, Policy(), counting(tiny_result_factory, calls, 10.0)
+        tiny_result_factory(10.0),
+        stored_baseline(entry),
+        Policy(),
+        counting(tiny_result_factory, calls, 10.0),
     )
     assert unchanged[0].status == PASS and 0 < len(calls) < 7  # clearly within once it sees 5%
     assert 0 < unchanged[0].detectable <= 0.05
@@ -231,7 +240,10 @@ def test_stored_judgement_stops_where_more_runs_cannot_help(tiny_result_factory)
     entry = process_entry(tiny_result_factory, [10.0 * f for f in (0.9, 1.1, 0.95, 1.05, 1.0)])
     calls: list[float] = []
     made = judge_stored(
-        tiny_result_factory(10.0), entry, Policy(), counting(tiny_result_factory, calls, 10.0)
+        tiny_result_factory(10.0),
+        stored_baseline(entry),
+        Policy(),
+        counting(tiny_result_factory, calls, 10.0),
     )
     assert made[0].status == INCONCLUSIVE and made[0].final and calls == []
     assert "no number of runs" in made[0].reason and made[0].detectable > 0.05
@@ -250,12 +262,14 @@ def test_busy_runs_are_set_aside_and_measured_again(tiny_result_factory) -> None
 
     policy = Policy(max_time_s=5.0, busy_limit=0.25)
     quiet_again = counting(tiny_result_factory, calls, 13.0, load=0.05)
-    judged = judge_stored(busy, entry, policy, quiet_again, wait_quiet=wait)
+    judged = judge_stored(busy, stored_baseline(entry), policy, quiet_again, wait_quiet=wait)
     assert judged[0].status == REGRESSED and len(calls) == 3  # the busy run did not count
     assert waits == [0.25, 0.25, 0.25]  # each run after a busy one waited for a quiet machine
     calls.clear()
     always_busy = counting(tiny_result_factory, calls, 13.0, load=0.6)
-    judged = judge_stored(busy, entry, replace(policy, max_time_s=0.5), always_busy, wait_quiet=wait)
+    judged = judge_stored(
+        busy, stored_baseline(entry), replace(policy, max_time_s=0.5), always_busy, wait_quiet=wait
+    )
     assert judged[0].status == INCONCLUSIVE and "60%" in judged[0].reason and "set aside" in judged[0].reason
 
 
@@ -273,26 +287,36 @@ def test_the_yardstick_separates_a_slow_machine_from_a_slow_model(tiny_result_fa
 
     # The whole machine 30% slower: the model's figure rose with it, which is no regression (a
     # correction that large is itself too uncertain to show a change within 5%: not a pass either).
-    slow_machine = judge_stored(on_machine(tiny_result_factory(13.0), 2.6), entry, Policy(), again(13.0, 2.6))
+    slow_machine = judge_stored(
+        on_machine(tiny_result_factory(13.0), 2.6), stored_baseline(entry), Policy(), again(13.0, 2.6)
+    )
     assert slow_machine[0].status == INCONCLUSIVE
     # The machine 2% slower and the model's figure with it: a pass (at an allowance it can see).
     ten = Policy(tolerance=0.1)
-    drifted = judge_stored(on_machine(tiny_result_factory(10.2), 2.04), entry, ten, again(10.2, 2.04))
+    drifted = judge_stored(
+        on_machine(tiny_result_factory(10.2), 2.04), stored_baseline(entry), ten, again(10.2, 2.04)
+    )
     assert drifted[0].status == PASS and drifted[0].change == pytest.approx(0.0, abs=0.01)
     assert slow_machine[0].machine == pytest.approx(1.3, rel=1e-3) and slow_machine[
         0
     ].raw_baseline == pytest.approx(10.0, rel=0.01)
     assert slow_machine[0].baseline == pytest.approx(13.0, rel=0.01)  # the baseline at today's speed
     # The model 30% slower on an unchanged machine: regressed, and the message says by how much.
-    slow_model = judge_stored(on_machine(tiny_result_factory(13.0), 2.0), entry, Policy(), again(13.0, 2.0))
+    slow_model = judge_stored(
+        on_machine(tiny_result_factory(13.0), 2.0), stored_baseline(entry), Policy(), again(13.0, 2.0)
+    )
     assert slow_model[0].status == REGRESSED and slow_model[0].change == pytest.approx(0.3, abs=0.01)
     # The machine 10% faster: a 50% slower model measures +35% raw, +50% here, regressed.
-    faster = judge_stored(on_machine(tiny_result_factory(13.5), 1.8), entry, Policy(), again(13.5, 1.8))
+    faster = judge_stored(
+        on_machine(tiny_result_factory(13.5), 1.8), stored_baseline(entry), Policy(), again(13.5, 1.8)
+    )
     assert faster[0].status == REGRESSED and faster[0].change == pytest.approx(0.5, abs=0.01)
     # The machine 20% faster hides a 25% slower model from a raw comparison (10 ms -> 10 ms); here
     # it shows as +25%, but a correction that large is itself uncertain (machine_speed.py): a
     # warning, not a pass.
-    hidden = judge_stored(on_machine(tiny_result_factory(10.0), 1.6), entry, Policy(), again(10.0, 1.6))
+    hidden = judge_stored(
+        on_machine(tiny_result_factory(10.0), 1.6), stored_baseline(entry), Policy(), again(10.0, 1.6)
+    )
     assert hidden[0].status == INCONCLUSIVE and hidden[0].change == pytest.approx(0.25, abs=0.01)
 
 
@@ -300,10 +324,12 @@ def test_without_a_stored_machine_speed_the_raw_figures_decide(tiny_result_facto
     entry = process_entry(tiny_result_factory, [10.0 * f for f in SPREAD])
     assert "machine" not in entry
     again = counting(tiny_result_factory, [], 10.0)
-    comparison = judge_stored(on_machine(tiny_result_factory(10.0), 1.6), entry, Policy(), again)[0]
+    comparison = judge_stored(
+        on_machine(tiny_result_factory(10.0), 1.6), stored_baseline(entry), Policy(), again
+    )[0]
     assert comparison.status == PASS and np.isnan(comparison.machine)
     # ...and the next --ov-update-baselines records the machine's speed with the entry.
-    assert should_rewrite({**entry}, [on_machine(tiny_result_factory(10.0), 2.0)], Policy())
+    assert should_rewrite(stored_baseline({**entry}), [on_machine(tiny_result_factory(10.0), 2.0)], Policy())
 
 
 def test_the_detectable_change_is_found_significant_nine_times_in_ten() -> None:

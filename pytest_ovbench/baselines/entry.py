@@ -21,9 +21,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from pytest_ovbench.baselines.layers import layer_entry, validate_layer_entry
+from pytest_ovbench.judge.baseline import StoredBaseline
 from pytest_ovbench.judge.machine_speed import Machine
 from pytest_ovbench.judge.verdict import Sample
-from pytest_ovbench.measure.layers import layer_entry, validate_layer_entry
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.stats import geometric_mean
 from pytest_ovbench.measure.yardstick import PROBE
@@ -165,6 +166,18 @@ def machine_sample(entry: dict[str, Any]) -> Machine | None:
 
 def _speed_sample(block: dict[str, Any]) -> Sample:
     return Sample(float(block["value"]), (), tuple(float(v) for v in block.get("runs", ())))
+
+
+def stored_baseline(entry: dict[str, Any]) -> StoredBaseline:
+    """A (validated) entry as the judge takes it."""
+    processes = entry.get("processes")
+    return StoredBaseline(
+        samples=entry_samples(entry),
+        machine=machine_sample(entry),
+        processes=int(processes) if processes else None,
+        properties=dict(entry.get("properties") or {}),
+        layers=entry.get("layers"),
+    )
 
 
 def describe(entry: dict[str, Any]) -> str:

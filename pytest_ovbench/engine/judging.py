@@ -6,19 +6,22 @@ need (baseline entries, reference models) and keeps what they say in a Measureme
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pytest_ovbench.baselines.entry import describe, entry_samples, make_entry, result_samples
+from pytest_ovbench.baselines.entry import describe, make_entry, result_samples, stored_baseline
+from pytest_ovbench.baselines.layers import layer_entry
 from pytest_ovbench.baselines.store import BaselineError, Entries, module_file
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.engine.measurement import Measurement
 from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.errors import OvbenchError
 from pytest_ovbench.judge.gate import Policy, judge_paired, judge_stored, should_rewrite, with_marker
+from pytest_ovbench.judge.plan import layer_changes
 from pytest_ovbench.judge.verdict import Sample
-from pytest_ovbench.measure.layers import layer_changes, layer_entry, top_moves
+from pytest_ovbench.measure.contention import wait_until_quiet
 from pytest_ovbench.measure.replicate import FRESH_START_S, ReplicateError
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.runner import measure, measure_alternating
@@ -66,6 +69,34 @@ def _finish(result: Result, loaded: LoadedModel) -> Result:
     return result
 
 
+class _Runs:
+    """The runs of one stored-mode measurement: the first in this process, the rest each in a
+    fresh one (measure/replicate.py), or in this one where that cannot work (said once)."""
+
+    def __init__(
+        self, workspace: Workspace, compiled: Compiled, settings: Settings, mode: str, label: str
+    ) -> None:
+        self.workspace, self.compiled, self.settings, self.mode = workspace, compiled, settings, mode
+        self.watch = workspace.watch(label, settings.stop_rule()[1])
+        self.rulers = workspace.rulers(settings, mode)
+        self.fallback: list[str] = []  # why fresh processes could not be used, once
+        self.run_s = 0.0  # what one fresh run costs, about: the last run here and a fresh start
+
+    def here(self) -> Result:
+        start = time.monotonic()
+        result = measure(self.compiled, self.settings, self.mode, self.watch, self.rulers)
+        self.run_s = time.monotonic() - start + FRESH_START_S
+        return result
+
+    def fresh(self) -> Result:
+        if not self.fallback:
+            try:
+                return self.workspace.fresh_run(self.compiled, self.settings, self.mode)
+            except ReplicateError as exc:
+                self.fallback.append(f"runs after the first measured in this process: {exc}")
+        return self.here()
+
+
 def against_baseline(
     workspace: Workspace,
     nodeid: str,
@@ -78,43 +109,27 @@ def against_baseline(
     """Measure; unless updating, compare with the stored entry (no entry: 'no baseline')."""
     path, test_id = baseline_location(workspace, nodeid)
     entries = read_entries(workspace, path)  # a corrupt file fails fast, before measuring
-    watch = workspace.watch(f"{test_id} {settings.name or mode!r}", settings.stop_rule()[1])
-    rulers = workspace.rulers(settings, mode)
-
-    fallback: list[str] = []  # why fresh processes could not be used, once
-
-    def measure_here() -> Result:
-        return _finish(measure(compiled, settings, mode, watch, rulers), loaded)
-
-    def measure_fresh() -> Result:
-        """A replicate in a fresh process; where that cannot work, in this one (said once)."""
-        if not fallback:
-            try:
-                return _finish(workspace.fresh_run(compiled, settings, mode), loaded)
-            except ReplicateError as exc:
-                fallback.append(f"runs after the first measured in this process: {exc}")
-        return measure_here()
-
-    start = time.monotonic()
-    result = measure_here()
-    run_s = time.monotonic() - start + FRESH_START_S
+    runs = _Runs(workspace, compiled, settings, mode, f"{test_id} {settings.name or mode!r}")
+    result = _finish(runs.here(), loaded)
     measurement = Measurement(nodeid, result, loaded, env_key, baseline_file=path, test_id=test_id)
-    entry = entries.get(test_id, {}).get(result.name, {}).get(env_key)
+    stored = entries.get(test_id, {}).get(result.name, {})
     policy = policy_for(workspace, settings)
     if workspace.update:
-        more = [measure_fresh() for _ in range(policy.baseline_runs - 1)]
-        measurement.notes += fallback
-        return planned_update(measurement, entry, policy, [result, *more])
-    if entry is None:
-        others = list(entries.get(test_id, {}).get(result.name, {}))
-        measurement.source = missing_baseline(relative(workspace, path), env_key, others)
-        measurement.other_classes = [key for key in others if is_classified(key)]
-        return measurement
-    measurement.source = f"{relative(workspace, path)}, {describe(entry)}"
-    keep_baseline(measurement, entry_samples(entry))
-    compare_layers(measurement, entry.get("layers"))
-    measurement.comparisons = judge_stored(result, entry, policy, measure_fresh, run_s)
-    measurement.notes += fallback
+        more = [_finish(runs.fresh(), loaded) for _ in range(policy.baseline_runs - 1)]
+        planned_update(measurement, stored.get(env_key), policy, [result, *more])
+    elif env_key not in stored:
+        measurement.source = missing_baseline(relative(workspace, path), env_key, list(stored))
+        measurement.other_classes = [key for key in stored if is_classified(key)]
+    else:
+        entry = stored[env_key]
+        measurement.source = f"{relative(workspace, path)}, {describe(entry)}"
+        baseline = stored_baseline(entry)
+        keep_baseline(measurement, dict(baseline.samples))
+        compare_layers(measurement, baseline.layers)
+        measurement.comparisons = judge_stored(
+            result, baseline, policy, lambda: _finish(runs.fresh(), loaded), runs.run_s, wait_until_quiet
+        )
+    measurement.notes += runs.fallback
     return measurement
 
 
@@ -135,14 +150,13 @@ def missing_baseline(where: str, env_key: str, others: list[str]) -> str:
     return text
 
 
-def compare_layers(measurement: Measurement, baseline: dict[str, Any] | None) -> None:
+def compare_layers(measurement: Measurement, baseline: Mapping[str, Mapping[str, Any]] | None) -> None:
     """With per-layer counters on both sides: the exact plan changes and the biggest time moves."""
     layers = measurement.result.layers
     if not layers or not baseline:
         return
     measurement.baseline_layers = baseline
     measurement.layer_changes = [change.describe() for change in layer_changes(baseline, layers)]
-    measurement.layer_moves = top_moves(baseline, layers)
 
 
 def keep_baseline(measurement: Measurement, samples: dict[str, Sample]) -> None:
@@ -158,7 +172,7 @@ def planned_update(
     there was none; the measurement's foreign load is the worst of its runs."""
     loads = [r.foreign_load for r in runs if r.foreign_load is not None]
     measurement.result.foreign_load = max(loads) if loads else None
-    if should_rewrite(entry, runs, policy):
+    if should_rewrite(None if entry is None else stored_baseline(entry), runs, policy):
         sha = model_hash(measurement.model.path)
         gated = policy.metrics(runs[0].mode)
         measurement.new_entry = make_entry(runs, sha, openvino_version(), gated)

@@ -3,6 +3,7 @@ said about it (plain data; wording lives in ``report/``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,8 @@ class Measurement:
     test_id: str = ""
     baseline_windows: dict[str, list[float]] = field(default_factory=dict)  # for reports
     baseline_figures: dict[str, float] = field(default_factory=dict)  # for reports
-    baseline_layers: dict[str, Any] | None = None  # the stored execution plan (perf_counts)
+    baseline_layers: Mapping[str, Mapping[str, Any]] | None = None  # the stored execution plan (perf_counts)
     layer_changes: list[str] = field(default_factory=list)  # plan changes against it, described
-    layer_moves: list[str] = field(default_factory=list)  # layers whose time moved most
     other_classes: list[str] = field(default_factory=list)  # no baseline here: classes that have one
     started: float = 0.0  # wall clock (epoch s) when the measurement got the machine: compile to verdict
     finished: float = 0.0

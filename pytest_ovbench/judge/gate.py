@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pytest_ovbench.baselines.entry import entry_samples, machine_sample
+from pytest_ovbench.judge.baseline import StoredBaseline
 from pytest_ovbench.judge.machine_speed import (
     Machine,
     adjusted,
@@ -19,6 +19,7 @@ from pytest_ovbench.judge.machine_speed import (
     floor_for,
     overhead_share,
 )
+from pytest_ovbench.judge.plan import layer_changes
 from pytest_ovbench.judge.verdict import (
     IMPROVED,
     INCONCLUSIVE,
@@ -31,15 +32,14 @@ from pytest_ovbench.judge.verdict import (
     compare_paired_look,
     compare_runs,
 )
-from pytest_ovbench.measure.contention import wait_until_quiet
-from pytest_ovbench.measure.layers import layer_changes
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.stats import geometric_mean
 from pytest_ovbench.metrics import WINDOW_METRICS
-from pytest_ovbench.runtime.memory import SLACK_MB
-from pytest_ovbench.runtime.memory import UNAVAILABLE as MEMORY_REASON
 
 MEMORY = ("compile_memory_mb", "infer_memory_mb")
+# Memory changes smaller than this never fail a test: allocator arenas and thread stacks move the
+# resident size by a few MiB from run to run, whatever the model does.
+SLACK_MB = 8.0
 DEFAULT_TOLERANCE = 0.05
 DEFAULT_FLOOR = 0.06  # spread between runs assumed at least, for baselines recorded in one process
 PROCESS_FLOOR = 0.01  # the same for baselines recorded in fresh processes (their spread is measured)
@@ -111,7 +111,7 @@ def _stored_comparison(
 ) -> Comparison:
     if any(metric not in run.metrics for run in runs):
         baseline = stored[metric].value if metric in stored else float("nan")
-        return not_measured(metric, baseline, rule)
+        return not_measured(metric, baseline, rule, runs)
     current = [run.metrics[metric] for run in runs]
     if metric not in stored:
         return Comparison(metric, NO_BASELINE, float("nan"), current[0], rule.tolerance)
@@ -157,17 +157,18 @@ def _against_machine(
 
 
 def within_slack(comparison: Comparison) -> Comparison:
-    """Memory figures that moved by less than memory.SLACK_MB pass, whatever the ratio."""
+    """Memory figures that moved by less than SLACK_MB pass, whatever the ratio."""
     moved = abs(comparison.current - comparison.baseline)
     if comparison.metric in MEMORY and comparison.status != PASS and moved < SLACK_MB:
         return replace(comparison, status=PASS, reason=f"moved {moved:.1f} MiB, less than {SLACK_MB:g} MiB")
     return comparison
 
 
-def not_measured(metric: str, baseline: float, rule: Rule) -> Comparison:
+def not_measured(metric: str, baseline: float, rule: Rule, runs: Sequence[Result] = ()) -> Comparison:
     """A gated figure this run does not have (memory where it cannot be measured, cached compile
     time without cache_dir=, read time of an in-memory model)."""
-    why = f" ({MEMORY_REASON[0]})" if metric in MEMORY and MEMORY_REASON else ""
+    unavailable = [run.memory_unavailable for run in runs if run.memory_unavailable]
+    why = f" ({unavailable[0]})" if metric in MEMORY and unavailable else ""
     reason = f"{metric} was not measured in this run{why}"
     return Comparison(metric, INCONCLUSIVE, baseline, float("nan"), rule.tolerance, reason=reason)
 
@@ -184,21 +185,20 @@ def planned_stored_looks(policy: Policy, run_s: float) -> int:
 
 def judge_stored(
     result: Result,
-    entry: dict[str, Any],
+    baseline: StoredBaseline,
     policy: Policy,
     measure_again: Callable[[], Result],
     run_s: float = 0.0,
-    wait_quiet: Callable[[float, float], bool] = wait_until_quiet,
+    wait_quiet: Callable[[float, float], bool] | None = None,
 ) -> list[Comparison]:
     """Stored mode, sequential: runs (the first in this process, the rest each in a fresh one,
     see replicate.py) until every gated figure is clearly within the allowance (pass), clearly
     beyond it after ``confirmations`` more runs (regressed), cannot be decided by more runs, or
     the time cap is reached (inconclusive). A run while others used more than ``busy_limit`` of
     the machine is set aside: the next one waits until the machine is quiet again, within the cap."""
-    stored = entry_samples(entry)
-    machine = machine_sample(entry)
+    stored, machine = baseline.samples, baseline.machine
     metrics = policy.metrics(result.mode)
-    floor = stored_floor(entry, policy)
+    floor = stored_floor(baseline, policy)
     looks = planned_stored_looks(policy, run_s)
     deadline = time.monotonic() + policy.max_time_s
     counted: list[Result] = []
@@ -215,7 +215,7 @@ def judge_stored(
     take(result)
     comparisons = judge(last=looks == 1) if counted else []
     while (not counted or undecided(comparisons)) and len(counted) < looks and time.monotonic() < deadline:
-        if busy:
+        if busy and wait_quiet is not None:
             wait_quiet(policy.busy_limit, deadline)
         take(measure_again())
         if counted:
@@ -273,7 +273,7 @@ def _paired_comparison(
 ) -> Comparison:
     if any(metric not in r.metrics for r in [*candidates, *references]):
         known = [r.metrics[metric] for r in references if metric in r.metrics]
-        return not_measured(metric, known[0] if known else float("nan"), rule)
+        return not_measured(metric, known[0] if known else float("nan"), rule, candidates)
     reference, candidate = _pooled(references, metric), _pooled(candidates, metric)
     return within_slack(compare_paired_look(metric, reference, candidate, rule, looks, last))
 
@@ -320,29 +320,29 @@ def judge_paired(
     return candidate, reference, comparisons
 
 
-def should_rewrite(entry: dict[str, Any] | None, runs: Sequence[Result], policy: Policy) -> bool:
+def should_rewrite(baseline: StoredBaseline | None, runs: Sequence[Result], policy: Policy) -> bool:
     """On --ov-update-baselines: rewrite only when a figure moved beyond its noise (any verdict
     but pass on the gated metrics and median/throughput, all runs together) or the compiled
     properties changed, so baseline diffs in PRs show only real changes."""
-    if entry is None or entry.get("properties") != runs[0].properties:
+    if baseline is None or baseline.properties != runs[0].properties:
         return True
-    if runs[0].layers and (not entry.get("layers") or layer_changes(entry["layers"], runs[0].layers)):
+    if runs[0].layers and (not baseline.layers or layer_changes(baseline.layers, runs[0].layers)):
         return True  # no stored plan yet, or the plan changed: exact, no noise involved
-    stored = entry_samples(entry)
+    stored = baseline.samples
     metrics = sorted({*policy.metrics(runs[0].mode), "median", "throughput"})
     if any(m not in stored for m in metrics):
         return True
-    machine = machine_sample(entry)
+    machine = baseline.machine
     if runs[0].yardstick and (machine is None or (runs[0].probe_ms and machine.probe is None)):
         return True  # the entry predates the yardstick or the probe: record the machine's speed
-    if any(run.fresh_process for run in runs) and not entry.get("processes"):
+    if any(run.fresh_process for run in runs) and not baseline.processes:
         return True  # the entry's runs shared one process: record the spread between processes
-    rules = {m: replace(policy.rule(m), floor=stored_floor(entry, policy)) for m in metrics}
+    rules = {m: replace(policy.rule(m), floor=stored_floor(baseline, policy)) for m in metrics}
     made = [_stored_comparison(stored, runs, m, rules[m], machine) for m in metrics]
     return any(c.status in (REGRESSED, IMPROVED) or abs(c.change) > c.tolerance for c in made)
 
 
-def stored_floor(entry: dict[str, Any], policy: Policy) -> float:
+def stored_floor(baseline: StoredBaseline, policy: Policy) -> float:
     """The least spread between runs a stored comparison assumes: small where the entry's runs were
     separate processes (their spread is measured), the policy's floor for older entries."""
-    return PROCESS_FLOOR if entry.get("processes") else policy.floor
+    return PROCESS_FLOOR if baseline.processes else policy.floor

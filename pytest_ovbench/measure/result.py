@@ -96,6 +96,7 @@ class Result:
     compile_memory_mb: float | None = None  # peak resident memory compiling needed (MiB)
     infer_memory_mb: float | None = None  # peak resident memory requests and inference needed (MiB)
     peak_memory_mb: float | None = None  # the process's resident peak during inference (MiB)
+    memory_unavailable: str | None = None  # why memory was not measured, where it was not
     layers: list[Any] = field(default_factory=list)  # layers.Layer, with perf_counts
     machine_ms: float | None = None  # the machine's speed by the yardstick (ms per inference)
     machine_windows: list[float] = field(default_factory=list)  # the same after each window

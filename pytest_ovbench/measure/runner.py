@@ -286,6 +286,7 @@ def measure(
         result.yardstick = YARDSTICK
     result.foreign_load = load
     result.infer_memory_mb, result.peak_memory_mb = used.increase_mb, used.peak_mb
+    result.memory_unavailable = used.unavailable
     if settings.perf_counts:
         result.layers = runner.profile()
     return result

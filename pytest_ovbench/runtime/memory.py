@@ -8,7 +8,8 @@ already there. benchmark_app reports ``VmPeak``, the peak of *virtual* memory, w
 space reserved and never touched; resident memory is what a machine runs out of.
 
 Where the mark cannot be reset (not Linux, or ``clear_refs`` not writable), phases report None and
-nothing is gated on memory; the reason is kept in :data:`UNAVAILABLE`.
+nothing is gated on memory; each phase says why (:attr:`Phase.unavailable`), and the reason is
+found once per process (``_UNAVAILABLE``).
 """
 
 from __future__ import annotations
@@ -20,13 +21,10 @@ from pathlib import Path
 
 STATUS = Path("/proc/self/status")
 CLEAR_REFS = Path("/proc/self/clear_refs")
-UNAVAILABLE: list[str] = []  # why memory is not measured here, once known
+_UNAVAILABLE: list[str] = []  # why memory is not measured in this process, once known
 # Smallest figure reported: a phase that needed nothing new still gets a positive figure, so
-# that ratios against a baseline exist (the gate also ignores changes below SLACK_MB).
+# that ratios against a baseline exist (the gate also ignores small changes: judge/gate.py).
 RESOLUTION_MB = 0.1
-# Memory changes smaller than this never fail a test: allocator arenas and thread stacks move the
-# resident size by a few MiB from run to run, whatever the model does.
-SLACK_MB = 8.0
 
 
 def _status_kib(field: str) -> int | None:
@@ -41,12 +39,12 @@ def _status_kib(field: str) -> int | None:
 
 
 def _reset_peak() -> bool:
-    if UNAVAILABLE:
+    if _UNAVAILABLE:
         return False
     try:
         CLEAR_REFS.write_text("5")
     except OSError as exc:
-        UNAVAILABLE.append(f"cannot reset the resident high-water mark ({CLEAR_REFS}: {exc.strerror})")
+        _UNAVAILABLE.append(f"cannot reset the resident high-water mark ({CLEAR_REFS}: {exc.strerror})")
         return False
     return True
 
@@ -57,6 +55,7 @@ class Phase:
 
     start_mb: float | None = None
     peak_mb: float | None = None
+    unavailable: str | None = None  # why not measured, where it cannot be
 
     @property
     def increase_mb(self) -> float | None:
@@ -70,9 +69,10 @@ def phase() -> Iterator[Phase]:
     """Measure the resident peak of the block (``with phase() as used: ...; used.increase_mb``)."""
     measured = Phase()
     start = _status_kib("VmRSS")
-    if start is None and not UNAVAILABLE:
-        UNAVAILABLE.append(f"no {STATUS} (not Linux)")
+    if start is None and not _UNAVAILABLE:
+        _UNAVAILABLE.append(f"no {STATUS} (not Linux)")
     if start is None or not _reset_peak():
+        measured.unavailable = _UNAVAILABLE[0]
         yield measured
         return
     yield measured
