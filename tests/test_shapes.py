@@ -10,9 +10,16 @@ import openvino.opset13 as ops
 import pytest
 
 from pytest_ovbench.config.settings import SettingsError, validate
-from pytest_ovbench.config.shapes import ALL, element_type, parse_data_shape, parse_layout, parse_shape
+from pytest_ovbench.config.shapes import (
+    ALL,
+    ModelChanges,
+    element_type,
+    parse_data_shape,
+    parse_layout,
+    parse_shape,
+)
 from pytest_ovbench.errors import ModelError
-from pytest_ovbench.runtime.prepare import ModelChanges, apply_changes
+from pytest_ovbench.runtime.prepare import apply_changes
 
 
 def two_inputs(image: list[int] | None = None) -> Any:

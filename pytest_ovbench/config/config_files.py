@@ -15,9 +15,9 @@ from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import Any
 
+from pytest_ovbench.config.paths import resolve_path
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.errors import OvbenchError
-from pytest_ovbench.runtime.models import resolve_path
 
 
 def read_config(path: Path, device: str) -> dict[str, Any]:

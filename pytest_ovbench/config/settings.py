@@ -14,6 +14,7 @@ from pathlib import PurePath
 from typing import Any, Callable
 
 from pytest_ovbench.config.shapes import (
+    ModelChanges,
     element_type,
     parse_data_shape,
     parse_layout,
@@ -21,7 +22,6 @@ from pytest_ovbench.config.shapes import (
     parse_shape,
 )
 from pytest_ovbench.metrics import parse_gate, parse_tolerance
-from pytest_ovbench.runtime.prepare import ModelChanges
 
 HINTS = ("latency", "throughput", "cumulative_throughput", "none")
 DEFAULT_TIME_S = 2.0

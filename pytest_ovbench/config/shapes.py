@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 ALL = ""  # the key that applies a value to every input (benchmark_app's unnamed form)
@@ -165,3 +166,22 @@ def unknown_names(values: Mapping[str, Any], known: Sequence[Sequence[str]]) -> 
     """Keys that name no input (so a typo is an error, not silently ignored)."""
     every = {name for names in known for name in names}
     return [key for key in values if key != ALL and key not in every]
+
+
+@dataclass(frozen=True)
+class ModelChanges:
+    """What to change in the model before compiling, parsed from the keywords above; empty means
+    the model is used as read."""
+
+    shape: Mapping[str, str] = field(default_factory=dict)
+    layout: Mapping[str, str] = field(default_factory=dict)
+    batch: int | None = None
+    input_precision: Mapping[str, str] = field(default_factory=dict)
+    output_precision: Mapping[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.shape or self.layout or self.batch or self.input_precision or self.output_precision)
+
+    def key(self) -> tuple[Any, ...]:
+        """Hashable identity, part of the compiled-model cache key."""
+        return tuple(sorted((k, repr(v)) for k, v in vars(self).items() if v))

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_ovbench.config.paths import resolve_path
 from pytest_ovbench.config.settings import Settings
+from pytest_ovbench.config.shapes import ModelChanges
 from pytest_ovbench.errors import DynamicInputs, ModelError
-from pytest_ovbench.runtime.models import LoadedModel, dynamic_inputs, read_model, resolve_path
-from pytest_ovbench.runtime.prepare import ModelChanges, apply_changes
+from pytest_ovbench.runtime.models import LoadedModel, dynamic_inputs, read_model
+from pytest_ovbench.runtime.prepare import apply_changes
 
 if TYPE_CHECKING:
     from pytest_ovbench.baselines.store import Entries

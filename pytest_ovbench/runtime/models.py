@@ -22,12 +22,6 @@ class LoadedModel:
     read_ms: float
 
 
-def resolve_path(spec: str | Path, rootdir: Path) -> Path:
-    """A relative path is taken against pytest's rootdir."""
-    path = Path(spec).expanduser()
-    return path if path.is_absolute() else rootdir / path
-
-
 def read_model(core: Any, path: Path) -> LoadedModel:
     """Read ``path`` with OpenVINO; errors name the file and OpenVINO's reason in a few lines."""
     import time

@@ -9,29 +9,10 @@ changes it works on a clone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_ovbench.config.shapes import ALL, for_input, unknown_names
+from pytest_ovbench.config.shapes import ALL, ModelChanges, for_input, unknown_names
 from pytest_ovbench.errors import ModelError
-
-
-@dataclass(frozen=True)
-class ModelChanges:
-    """What to change, parsed (see shapes.py); empty means the model is used as read."""
-
-    shape: Mapping[str, str] = field(default_factory=dict)
-    layout: Mapping[str, str] = field(default_factory=dict)
-    batch: int | None = None
-    input_precision: Mapping[str, str] = field(default_factory=dict)
-    output_precision: Mapping[str, str] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(self.shape or self.layout or self.batch or self.input_precision or self.output_precision)
-
-    def key(self) -> tuple[Any, ...]:
-        """Hashable identity, part of the compiled-model cache key."""
-        return tuple(sorted((k, repr(v)) for k, v in vars(self).items() if v))
 
 
 def port_names(port: Any) -> list[str]:
