@@ -20,6 +20,8 @@ from pytest_ovbench.judge.machine_speed import (
     overhead_share,
 )
 from pytest_ovbench.judge.plan import layer_changes
+from pytest_ovbench.judge.status import Status
+from pytest_ovbench.judge.status import worst as worst_status
 from pytest_ovbench.judge.verdict import (
     IMPROVED,
     INCONCLUSIVE,
@@ -48,7 +50,6 @@ BUSY_LIMIT = 0.25  # others using more than this share of the machine make a reg
 DEFAULT_GATE = {"sync": ("median",), "async": ("throughput",)}
 DEFAULT_MAX_TIME_S = 20.0  # seconds of measuring (rounds or fresh runs) one verdict may take
 MAX_LOOKS = 8  # the most rounds planned: each look then spends alpha / 8
-SEVERITY = {REGRESSED: 4, INCONCLUSIVE: 3, IMPROVED: 2, NO_BASELINE: 1, PASS: 0}
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,9 @@ def with_marker(policy: Policy, gate: Any, tolerance: Any) -> Policy:
     return policy
 
 
-def worst(comparisons: Sequence[Comparison]) -> str:
+def worst(comparisons: Sequence[Comparison]) -> Status:
     """The status that speaks for a measurement: regressed > inconclusive > improved > ... ."""
-    if not comparisons:
-        return NO_BASELINE
-    return max((c.status for c in comparisons), key=lambda s: SEVERITY[s])
+    return worst_status(c.status for c in comparisons)
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,14 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from pytest_ovbench.judge.status import Status
 from pytest_ovbench.metrics import HIGHER_IS_BETTER
 
-PASS = "pass"
-REGRESSED = "regressed"
-IMPROVED = "improved"
-INCONCLUSIVE = "inconclusive"
-NO_BASELINE = "no baseline"
+PASS = Status.PASS
+REGRESSED = Status.REGRESSED
+IMPROVED = Status.IMPROVED
+INCONCLUSIVE = Status.INCONCLUSIVE
+NO_BASELINE = Status.NO_BASELINE
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Comparison:
     """The verdict on one metric, with the numbers behind it."""
 
     metric: str
-    status: str
+    status: Status
     baseline: float
     current: float
     tolerance: float

@@ -38,7 +38,7 @@ def extra_info(m: Measurement) -> dict[str, Any]:
         "compile_ms": result.compile_ms,
         "properties": dict(result.properties),
         "settings": dict(result.settings),
-        "verdict": m.written or worst(m.comparisons),
+        "verdict": m.written or str(worst(m.comparisons)),
     }
 
 

@@ -11,17 +11,18 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from pytest_ovbench.judge.status import Status
 from pytest_ovbench.metrics import LABELS
 from pytest_ovbench.report.html_numbers import finite, percent_or_dash
 from pytest_ovbench.report.text import SUMMARY_HEADER, figure, summary_rows
 
-VERDICT_ORDER = ("regressed", "inconclusive", "improved", "pass", "no baseline")
-VERDICT_CLASSES = {
-    "regressed": "v-regressed",
-    "improved": "v-improved",
-    "inconclusive": "v-inconclusive",
-    "pass": "v-pass",
-    "no baseline": "v-none",
+VERDICT_ORDER = (Status.REGRESSED, Status.INCONCLUSIVE, Status.IMPROVED, Status.PASS, Status.NO_BASELINE)
+VERDICT_CLASSES: dict[str, str] = {
+    Status.REGRESSED: "v-regressed",
+    Status.IMPROVED: "v-improved",
+    Status.INCONCLUSIVE: "v-inconclusive",
+    Status.PASS: "v-pass",
+    Status.NO_BASELINE: "v-none",
 }
 
 

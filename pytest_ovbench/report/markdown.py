@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pytest_ovbench.judge.status import Status
 from pytest_ovbench.report.text import SUMMARY_HEADER, p_text, summary_rows
 
-ICONS = {
-    "pass": "pass",
-    "regressed": "**regressed**",
-    "improved": "improved",
-    "inconclusive": "_inconclusive_",
-    "no baseline": "no baseline",
+ICONS: dict[str, str] = {
+    Status.PASS: "pass",
+    Status.REGRESSED: "**regressed**",
+    Status.IMPROVED: "improved",
+    Status.INCONCLUSIVE: "_inconclusive_",
+    Status.NO_BASELINE: "no baseline",
 }
 
 
@@ -29,11 +30,11 @@ def render_markdown(records: Sequence[dict[str, Any]]) -> str:
     header = SUMMARY_HEADER
     rows = [[*row[:-1], ICONS.get(row[-1], row[-1])] for row in summary_rows(records)]
     lines = ["## ovbench", "", f"{len(records)} measurements: {counts}.", "", *_table(header, rows)]
-    notes = [r for r in records if r["verdict"] in ("regressed", "inconclusive")]
+    notes = [r for r in records if r["verdict"] in (Status.REGRESSED, Status.INCONCLUSIVE)]
     if notes:
         lines += ["", "### Needs attention", ""]
         for r in notes:
-            reasons = [c for c in r["comparisons"] if c["status"] != "pass"]
+            reasons = [c for c in r["comparisons"] if c["status"] != Status.PASS]
             for c in reasons:
                 detail = f" ({c['reason']})" if c["reason"] else ""
                 p_value = "" if c["p_value"] is None else f", {p_text(c['p_value'])}"

@@ -29,7 +29,7 @@ def comparison_record(c: Comparison) -> dict[str, Any]:
     change the verdict judged, the model's own. Without one, both changes are equal."""
     return {
         "metric": c.metric,
-        "status": c.status,
+        "status": str(c.status),
         "baseline": _number(c.raw_baseline),
         "current": _number(c.current),
         "change": _number(c.raw_change),
@@ -58,7 +58,7 @@ def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str
         "device": result.device,
         "environment": m.env_key,
         "model": result.model_path or result.model_name,
-        "verdict": m.written or worst(m.comparisons),
+        "verdict": m.written or str(worst(m.comparisons)),
         "source": m.source,
         "comparisons": [comparison_record(c) for c in m.comparisons],
         "figures": {k: _number(v) for k, v in result.metrics.items()},

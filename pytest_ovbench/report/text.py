@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_ovbench.judge.status import Status
 from pytest_ovbench.metrics import HIGHER_IS_BETTER, LABELS
 from pytest_ovbench.report.layers import top_moves
 
@@ -94,7 +95,7 @@ def verdict_message(m: Measurement) -> str:
         lines.append("  layers whose time moved most:")
         lines.extend(f"    {line}" for line in moves)
     lines.extend(plan_lines(m))
-    if status == "inconclusive":
+    if status == Status.INCONCLUSIVE:
         lines.append(ADVICE)
     return "\n".join(lines)
 
@@ -137,7 +138,7 @@ def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
     rows: list[list[str]] = []
     for r in records:
         if not r["comparisons"]:
-            metrics = ("median", "throughput") if r["verdict"] != "no baseline" else ("",)
+            metrics = ("median", "throughput") if r["verdict"] != Status.NO_BASELINE else ("",)
             shown = r.get("recorded_figures") or r["figures"]
             for metric in metrics:
                 current = figure(shown.get(metric)) if metric else ""
@@ -176,7 +177,7 @@ def summary_table(records: Sequence[dict[str, Any]]) -> list[str]:
 
 def missing_notes(records: Sequence[dict[str, Any]]) -> list[str]:
     """Measurements with no baseline for this runner's hardware class: which classes have one."""
-    missing = [r for r in records if r["verdict"] == "no baseline"]
+    missing = [r for r in records if r["verdict"] == Status.NO_BASELINE]
     if not missing:
         return []
     classes = sorted({str(r["environment"]) for r in missing})
