@@ -25,10 +25,12 @@ def test_contract_examples_pass(suite: pytest.Pytester) -> None:
         """
         import numpy as np
         import pytest
+        from pytest_ovbench import Measurer, Result
 
         @pytest.mark.ovbench(model="model.xml", hint="latency", niter=30)
-        def test_net_latency(infer_sync):
-            result = infer_sync()
+        def test_net_latency(infer_sync: Measurer) -> None:
+            result: Result = infer_sync()
+            assert isinstance(infer_sync, Measurer) and isinstance(result, Result)
             assert result.count == 30 and result.latency.median < 20.0
             assert isinstance(result.latencies, np.ndarray) and result.latencies.size == 30
             assert result.properties["PERFORMANCE_HINT"] == "LATENCY"

@@ -16,6 +16,7 @@ import pytest
 from pytest_ovbench.config.config_files import with_files
 from pytest_ovbench.config.settings import Settings, SettingsError, merge, validate
 from pytest_ovbench.engine.measurement import Measurement
+from pytest_ovbench.measure.result import Result
 from pytest_ovbench.errors import DeviceUnavailable, OvbenchError
 from pytest_ovbench.plugin import options
 from pytest_ovbench.plugin.markers import marker_keywords
@@ -100,7 +101,9 @@ class Measurer:
             spec = self._request.getfixturevalue("ov_model")
         return _load(self._request, spec)
 
-    def __call__(self, model: Any = None, **keywords: Any) -> Any:
+    def __call__(self, model: Any = None, **keywords: Any) -> Result:
+        """Measure ``model`` (default: ``ov_model``) with the settings given as keywords (see the
+        marker); the verdict against the baseline or reference is settled after the test body."""
         __tracebackhide__ = True
         settings = self._settings(keywords)
         loaded = self._model(model)
