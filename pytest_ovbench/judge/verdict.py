@@ -199,18 +199,7 @@ def compare_runs(
     cur = _log_windows(current)
     if base.size == 0 or cur.size == 0:
         return decide(metric, baseline.value, float("nan"), math.nan, 0.0, rule)
-    shift = float(cur.mean() - base.mean())
-    shift = -shift if metric in HIGHER_IS_BETTER else shift
-    spread, freedom = _pooled_sd(base, cur), _freedom(base, cur)
-    sigma = max(rule.floor, spread)
-    error = sigma * math.sqrt(1 / base.size + 1 / cur.size)
-    allowed = math.log1p(rule.tolerance)
-    look_alpha, miss = rule.alpha / looks, (1.0 - POWER) / looks
-    dist = _distribution(freedom)
-    z = shift / error if error > 0 else math.copysign(math.inf, shift)
-    p_worse, p_better = float(dist.sf(z)), float(dist.cdf(z))
-    p_within = float(dist.cdf((shift - allowed) / error)) if error > 0 else float(shift < allowed)
-    quantiles = float(dist.ppf(1.0 - look_alpha) + dist.ppf(POWER))
+    test = _runs_test(metric, base, cur, rule, looks)
     base_shown = float(np.exp(base.mean())) if baseline.runs else baseline.value
     made = Comparison(
         metric,
@@ -218,36 +207,100 @@ def compare_runs(
         base_shown,
         float(np.exp(cur.mean())),
         rule.tolerance,
-        p_worse,
-        error,
-        detectable=math.expm1(quantiles * error),
+        test.p_worse,
+        test.error,
+        detectable=math.expm1(test.quantiles * test.error),
     )
-    confirmed = cur.size >= confirm_after
-    if shift > allowed and p_worse < look_alpha and confirmed:
-        return replace(made, status=REGRESSED)
-    if shift < -allowed and p_better < look_alpha and confirmed:
-        return replace(made, status=IMPROVED, p_value=p_better)
-    if p_within < miss and made.detectable <= rule.tolerance:
-        return made
+    decided = _settle(made, test.shift, test.p_better, test.p_within, test.look, cur.size >= confirm_after)
+    if decided is not None:
+        return decided
     # Even with endless current runs the error stays above the baseline's own share.
-    least = max(float(dist.ppf(1.0 - miss)), quantiles) * sigma / math.sqrt(base.size)
-    hopeless = least >= allowed and abs(shift) <= allowed
-    side = "beyond" if shift > allowed else "within"
-    reason = f"{cur.size} run(s): {side} the allowance but not clearly"
-    if p_within < miss:
-        reason = f"{cur.size} run(s): within the allowance, but it sees only changes of {made.detectable:.1%}"
+    least = (
+        max(float(test.dist.ppf(1.0 - test.look.miss)), test.quantiles) * test.sigma / math.sqrt(base.size)
+    )
+    hopeless = least >= test.look.allowed and abs(test.shift) <= test.look.allowed
+    reason = _runs_reason(made, test, int(cur.size), int(base.size), hopeless, last)
+    return replace(made, status=INCONCLUSIVE, reason=reason, final=hopeless or last)
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What one look of a sequential comparison spends: alpha and miss shares, and the allowance
+    as a log shift."""
+
+    alpha: float
+    miss: float
+    allowed: float
+
+    @classmethod
+    def of(cls, rule: Rule, looks: int) -> _Look:
+        return cls(rule.alpha / looks, (1.0 - POWER) / looks, math.log1p(rule.tolerance))
+
+
+@dataclass(frozen=True)
+class _RunsTest:
+    """Student's t of current runs against a baseline's runs, on the mean log figures."""
+
+    look: _Look
+    shift: float  # log change, positive = worse
+    sigma: float  # spread of one run (pooled, at least the rule's floor)
+    error: float  # standard error of the shift
+    dist: Any  # scipy distribution of the statistic
+    p_worse: float
+    p_better: float
+    p_within: float  # small: clearly within the allowance
+    quantiles: float  # z(alpha) + z(power), for the detectable change
+
+
+def _runs_test(metric: str, base: np.ndarray, cur: np.ndarray, rule: Rule, looks: int) -> _RunsTest:
+    look = _Look.of(rule, looks)
+    shift = float(cur.mean() - base.mean())
+    shift = -shift if metric in HIGHER_IS_BETTER else shift
+    sigma = max(rule.floor, _pooled_sd(base, cur))
+    error = sigma * math.sqrt(1 / base.size + 1 / cur.size)
+    dist = _distribution(_freedom(base, cur))
+    z = shift / error if error > 0 else math.copysign(math.inf, shift)
+    p_within = float(dist.cdf((shift - look.allowed) / error)) if error > 0 else float(shift < look.allowed)
+    quantiles = float(dist.ppf(1.0 - look.alpha) + dist.ppf(POWER))
+    return _RunsTest(
+        look, shift, sigma, error, dist, float(dist.sf(z)), float(dist.cdf(z)), p_within, quantiles
+    )
+
+
+def _settle(
+    made: Comparison, shift: float, p_better: float, p_within: float, look: _Look, confirmed: bool = True
+) -> Comparison | None:
+    """A look's decided verdicts: regressed or improved (beyond the allowance and significant at
+    the look's alpha, once confirmed), pass (clearly within it and able to see a change of the
+    allowance); None when undecided."""
+    if shift > look.allowed and made.p_value < look.alpha and confirmed:
+        return replace(made, status=REGRESSED)
+    if shift < -look.allowed and p_better < look.alpha and confirmed:
+        return replace(made, status=IMPROVED, p_value=p_better)
+    if p_within < look.miss and made.detectable <= made.tolerance:
+        return made
+    return None
+
+
+def _runs_reason(
+    made: Comparison, test: _RunsTest, runs: int, base_runs: int, hopeless: bool, last: bool
+) -> str:
+    """Why a stored-mode look is undecided, and what would decide it."""
+    side = "beyond" if test.shift > test.look.allowed else "within"
     if hopeless:
-        reason = (
-            f"the baseline's {base.size} run(s) spread {sigma:.1%}: no number of runs here can show "
-            f"a change within {rule.tolerance:.0%}: record more runs (ov_baseline_runs), allow more "
+        return (
+            f"the baseline's {base_runs} run(s) spread {test.sigma:.1%}: no number of runs here can show "
+            f"a change within {made.tolerance:.0%}: record more runs (ov_baseline_runs), allow more "
             "(tolerance=) or use reference mode (--ov-reference-rev)"
         )
-    elif last:
-        reason = (
-            f"not decided after {cur.size} run(s), the most the time cap allows ({side} the "
+    if last:
+        return (
+            f"not decided after {runs} run(s), the most the time cap allows ({side} the "
             "allowance): a longer --ov-max-time, reference mode or a quieter runner would decide it"
         )
-    return replace(made, status=INCONCLUSIVE, reason=reason, final=hopeless or last)
+    if test.p_within < test.look.miss:
+        return f"{runs} run(s): within the allowance, but it sees only changes of {made.detectable:.1%}"
+    return f"{runs} run(s): {side} the allowance but not clearly"
 
 
 def _freedom(*groups: np.ndarray) -> int:
@@ -323,29 +376,19 @@ def compare_paired_look(
     if ratios.size < 2:
         shift = worsening(metric, reference.value, candidate.value)
         return decide(metric, reference.value, candidate.value, shift, math.inf, look)
-    allowed = math.log1p(rule.tolerance)
+    spend = _Look.of(rule, looks)
     p_worse, p_better = sign_flip_tails(ratios)
-    p_beyond = sign_flip_tails(ratios - allowed)[1]  # small: clearly below the allowance
+    p_beyond = sign_flip_tails(ratios - spend.allowed)[1]  # small: clearly below the allowance
     noise = math.sqrt(_variance_of_mean(ratios))
-    smallest_p = smallest_sign_flip_p(int(ratios.size))
-    mean = float(ratios.mean())
+    detectable = detectable_change(noise, look, smallest_sign_flip_p(int(ratios.size)))
     made = Comparison(
-        metric,
-        PASS,
-        reference.value,
-        candidate.value,
-        rule.tolerance,
-        p_worse,
-        noise,
-        detectable=detectable_change(noise, look, smallest_p),
+        metric, PASS, reference.value, candidate.value, rule.tolerance, p_worse, noise, detectable=detectable
     )
-    if mean > allowed and p_worse < look.alpha:
-        return replace(made, status=REGRESSED)
-    if mean < -allowed and p_better < look.alpha:
-        return replace(made, status=IMPROVED, p_value=p_better)
-    if p_beyond < (1.0 - POWER) / looks and made.detectable <= rule.tolerance:
-        return made
-    side = "beyond" if mean > allowed else "within"
+    mean = float(ratios.mean())
+    decided = _settle(made, mean, p_better, p_beyond, spend)
+    if decided is not None:
+        return decided
+    side = "beyond" if mean > spend.allowed else "within"
     reason = f"{ratios.size} pairs: {side} the allowance but not clearly"
     if last:
         reason = f"not decided after {ratios.size} pairs, the most the time cap allows ({side} the allowance)"

@@ -278,18 +278,23 @@ def measure(
         result = runner.result(settings, raw, raw.duration, windows, frames)
     else:
         result = _combined(runner, settings, raws)
-        machine, probe = (_combined(r, plain, rr) for (r, _), rr in zip(ruling, ruler_raws))
-        result.machine_ms = machine_ms(machine.latency.median, machine.throughput, mode)
-        result.machine_windows = [machine_ms(w.median_ms, w.throughput, mode) for w in machine.windows]
-        result.probe_ms = machine_ms(probe.latency.median, probe.throughput, mode)
-        result.probe_windows = [machine_ms(w.median_ms, w.throughput, mode) for w in probe.windows]
-        result.yardstick = YARDSTICK
+        rulers_measured = [_combined(r, plain, rr) for (r, _), rr in zip(ruling, ruler_raws)]
+        _add_machine_speed(result, rulers_measured[0], rulers_measured[1], mode)
     result.foreign_load = load
     result.infer_memory_mb, result.peak_memory_mb = used.increase_mb, used.peak_mb
     result.memory_unavailable = used.unavailable
     if settings.perf_counts:
         result.layers = runner.profile()
     return result
+
+
+def _add_machine_speed(result: Result, machine: Result, probe: Result, mode: str) -> None:
+    """The yardstick's and the probe's ms per inference, overall and after each window."""
+    result.machine_ms = machine_ms(machine.latency.median, machine.throughput, mode)
+    result.machine_windows = [machine_ms(w.median_ms, w.throughput, mode) for w in machine.windows]
+    result.probe_ms = machine_ms(probe.latency.median, probe.throughput, mode)
+    result.probe_windows = [machine_ms(w.median_ms, w.throughput, mode) for w in probe.windows]
+    result.yardstick = YARDSTICK
 
 
 def _plain(settings: Settings) -> Settings:

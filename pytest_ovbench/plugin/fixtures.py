@@ -16,8 +16,8 @@ import pytest
 from pytest_ovbench.config.config_files import with_files
 from pytest_ovbench.config.settings import Settings, SettingsError, merge, validate
 from pytest_ovbench.engine.measurement import Measurement
-from pytest_ovbench.measure.result import Result
 from pytest_ovbench.errors import DeviceUnavailable, OvbenchError
+from pytest_ovbench.measure.result import Result
 from pytest_ovbench.plugin import options
 from pytest_ovbench.plugin.markers import marker_keywords
 from pytest_ovbench.plugin.session import SESSION_KEY, OvbenchSession

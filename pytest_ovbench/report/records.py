@@ -76,24 +76,32 @@ def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str
         "finished": m.finished,
         "lock_wait_s": m.lock_wait_s,
     }
-    if m.other_classes:
-        record["other_classes"] = list(m.other_classes)
-    if m.new_entry is not None:  # update mode: what was written (all runs pooled), not the first run
-        record["recorded_figures"] = {k: v["value"] for k, v in m.new_entry["metrics"].items()}
-    if result.layers:
-        record["layers"] = layer_records(result.layers, m.baseline_layers)
-        record["layer_changes"] = list(m.layer_changes)
-    if result.machine_ms is not None:  # stored mode's rulers (yardstick.py), ms per inference
-        record["machine"] = {"yardstick_ms": result.machine_ms, "probe_ms": result.probe_ms}
-    if result.groups:
-        record["groups"] = {label: stats.as_dict() for label, stats in result.groups.items()}
-    if m.reference is not None:
-        record["reference_figures"] = {k: _number(v) for k, v in m.reference.metrics.items()}
+    record.update(_optional_parts(m))
     if with_latencies:
         record["latencies_ms"] = [float(v) for v in result.latencies]
         if m.reference is not None:
             record["reference_latencies_ms"] = [float(v) for v in m.reference.latencies]
     return record
+
+
+def _optional_parts(m: Measurement) -> dict[str, Any]:
+    """The parts of a record that only some measurements have."""
+    result = m.result
+    parts: dict[str, Any] = {}
+    if m.other_classes:
+        parts["other_classes"] = list(m.other_classes)
+    if m.new_entry is not None:  # update mode: what was written (all runs pooled), not the first run
+        parts["recorded_figures"] = {k: v["value"] for k, v in m.new_entry["metrics"].items()}
+    if result.layers:
+        parts["layers"] = layer_records(result.layers, m.baseline_layers)
+        parts["layer_changes"] = list(m.layer_changes)
+    if result.machine_ms is not None:  # stored mode's rulers (yardstick.py), ms per inference
+        parts["machine"] = {"yardstick_ms": result.machine_ms, "probe_ms": result.probe_ms}
+    if result.groups:
+        parts["groups"] = {label: stats.as_dict() for label, stats in result.groups.items()}
+    if m.reference is not None:
+        parts["reference_figures"] = {k: _number(v) for k, v in m.reference.metrics.items()}
+    return parts
 
 
 def junit_properties(record: dict[str, Any]) -> list[tuple[str, object]]:
