@@ -10,6 +10,8 @@ import openvino  # imported before pytester's in-process runs snapshot sys.modul
 import pytest
 from tiny_models import save_tiny
 
+from pytest_ovbench import Status
+
 FAST = ["-p", "no:cacheprovider", "--ov-niter=100", "-o", "ov_busy_limit=1"]
 
 SUITE = """
@@ -38,12 +40,15 @@ def test_junit_xml_carries_the_verdict_figures(suite: pytest.Pytester) -> None:
     suite.runpytest(*FAST, "--ov-tolerance=5", "--junitxml=junit.xml").assert_outcomes(passed=2)
     cases = {c.get("name"): c for c in ET.parse(suite.path / "junit.xml").getroot().iter("testcase")}
     props = {p.get("name"): p.get("value") for p in cases["test_lat"].iter("property")}
-    assert props["ovbench.sync.verdict"] == "pass"
+    # The verdict itself depends on the machine's load (a 30 us model on a busy runner); what is
+    # checked is that JUnit carries it, with the figures behind it, in the one status vocabulary.
+    assert props["ovbench.sync.verdict"] == props["ovbench.sync.median.status"]
+    assert props["ovbench.sync.verdict"] in {str(status) for status in Status}
     assert float(props["ovbench.sync.median.baseline"]) > 0
     assert float(props["ovbench.sync.median.current"]) > 0
-    assert props["ovbench.sync.median.status"] == "pass" and "ovbench.sync.median.change" in props
+    assert "ovbench.sync.median.change" in props and "ovbench.sync.median.detectable" in props
     queue = {p.get("name"): p.get("value") for p in cases["test_tput"].iter("property")}
-    assert queue["ovbench.queue.throughput.status"] == "pass"
+    assert queue["ovbench.queue.verdict"] == queue["ovbench.queue.throughput.status"]
 
 
 def test_json_holds_every_latency_and_the_environment(suite: pytest.Pytester) -> None:
