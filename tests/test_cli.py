@@ -12,6 +12,8 @@ import pytest
 
 from pytest_ovbench.baselines.store import load_entries, module_file, write_entries
 from pytest_ovbench.cli import main as cli
+from pytest_ovbench.cli import prune
+from pytest_ovbench.cli.snapshot import load_folder
 
 ENV = "CPU | Intel(R) Xeon(R) Platinum 8480+ | AMX | bf16 | 2 cpus"
 ENV_ARM = "CPU | Neoverse-N1 | aarch64 | f32 | 4 cpus"
@@ -393,7 +395,10 @@ def test_parse_collection_reads_node_ids_until_the_summary() -> None:
         "tests/test_a.py::test_x\ntests/test_a.py::TestC::test_y[1 2]\n\n"
         "=== warnings summary ===\ntests/test_b.py::test_z\n  warning text\n1 test collected in 0.01s\n"
     )
-    assert cli.parse_collection(stdout) == {"tests/test_a.py::test_x", "tests/test_a.py::TestC::test_y[1 2]"}
+    assert prune.parse_collection(stdout) == {
+        "tests/test_a.py::test_x",
+        "tests/test_a.py::TestC::test_y[1 2]",
+    }
 
 
 @pytest.mark.parametrize(
@@ -408,7 +413,7 @@ def test_parse_collection_reads_node_ids_until_the_summary() -> None:
     ],
 )
 def test_collection_problem(returncode: int, summary: str, nodeids: set[str], complaint: str | None) -> None:
-    problem = cli.collection_problem(returncode, summary, nodeids)
+    problem = prune.collection_problem(returncode, summary, nodeids)
     assert problem is None if complaint is None else complaint in str(problem)
 
 
@@ -421,7 +426,7 @@ def test_plan_prune_keeps_modules_not_collected_unless_deleted(tmp_path: Path) -
         (tmp_path / "tests" / name).write_text("", encoding="utf-8")
     collected = {"tests/test_a.py::test_1", "tests/test_c.py::test_1"}  # test_b.py not selected
     partial = {"tests/test_c.py"}  # selected as tests/test_c.py::test_1
-    removals, kept = cli.plan_prune(cli.load_folder(folder), folder, tmp_path, collected, partial)
+    removals, kept = prune.plan_prune(load_folder(folder), folder, tmp_path, collected, partial)
     assert [(r.nodeid, r.reason) for r in removals] == [
         ("tests/test_a.py::test_2", "test no longer collected"),
         ("tests/test_gone.py::test_1", "module tests/test_gone.py no longer exists"),
@@ -432,7 +437,7 @@ def test_plan_prune_keeps_modules_not_collected_unless_deleted(tmp_path: Path) -
 
 def test_partly_selected_modules(tmp_path: Path) -> None:
     args = ["-x", "tests/test_a.py::test_1", "tests/test_b.py", "tests/../tests/test_c.py::K::t"]
-    assert cli.partly_selected_modules(tmp_path, args) == {"tests/test_a.py", "tests/test_c.py"}
+    assert prune.partly_selected_modules(tmp_path, args) == {"tests/test_a.py", "tests/test_c.py"}
 
 
 # prune: end to end, pytest collection in a subprocess
@@ -467,7 +472,7 @@ def test_prune_removes_entries_of_tests_that_are_gone(
     assert (code, err) == (0, "")
     assert f"would remove tests/test_a.py::test_param[2] 'sync' [{ENV}]  (test no longer collected)" in out
     assert out.splitlines()[-1] == "3 of 6 entries would be removed (dry run: no file changed)"
-    assert len(cli.load_folder(folder)) == 6
+    assert len(load_folder(folder)) == 6
     code, out, _ = run(capsys, "prune", "--rootdir", str(project))
     assert code == 0
     assert (
@@ -501,7 +506,7 @@ def test_prune_refuses_when_collection_fails(project: Path, capsys: pytest.Captu
 def test_prune_refuses_deselection(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "prune", "--rootdir", str(project), "--", "-k", "kept")
     assert code == 1 and "deselected" in err
-    assert len(cli.load_folder(project / "baselines")) == 6
+    assert len(load_folder(project / "baselines")) == 6
 
 
 # python -m

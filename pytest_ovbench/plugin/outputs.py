@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_ovbench import __version__
+from pytest_ovbench.atomic import write_atomically
 from pytest_ovbench.plugin import options
 from pytest_ovbench.runtime.environment import logical_cpus
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same folder, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def document(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -61,7 +47,9 @@ def write_outputs(config: pytest.Config, records: list[dict[str, Any]]) -> list[
         targets.append(("report", root / report))
     for kind, path in targets:
         try:
-            write_atomically(path, render(kind, path, records))
+            text = render(kind, path, records)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, text)
         except OSError as exc:
             from pytest_ovbench.plugin.session import OvbenchWarning
 
