@@ -1,6 +1,9 @@
 """Deciding: whether a figure regressed, improved, passed or could not be told.
 
-The statistics of one comparison (``verdict.py``), the gate's policy and its sequential looks
-(``gate.py``) and the machine-speed factor. Pure: numpy and scipy only; never pytest, YAML or
-openvino.
+``status.py`` is the one vocabulary of verdicts; ``verdict.py`` the statistics of one comparison
+(stored runs: Student's t; reference pairs: exact sign-flip); ``gate.py`` the policy (what is gated,
+how strictly) and the sequential looks of both modes; ``machine_speed.py`` the yardstick's
+correction; ``plan.py`` the execution plan against a baseline's; ``baseline.py`` a stored baseline
+as typed values. Pure: numpy and scipy, ``metrics`` and the ``measure.result`` value; never
+pytest, YAML or OpenVINO.
 """
