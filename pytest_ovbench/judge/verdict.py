@@ -180,20 +180,12 @@ def compare_runs(
     last: bool = True,
     confirm_after: int = 1,
 ) -> Comparison:
-    """One look of a sequential comparison of current runs with a stored baseline's runs (stored
-    mode). Each run is one replicate: a separate process (replicate.py), whose figure differs from
-    another's far more than windows of one run do.
-
-    The test is Student's t on the mean log figures (pooled spread of both groups, at least the
-    rule's ``floor``; ``scipy.stats.t``), one-sided. Like the paired look, each of the ``looks``
-    planned spends ``1/looks`` of alpha and of the miss level ``1 - POWER`` (Bonferroni):
-
-    * regressed (improved): beyond the allowance and significant at ``alpha / looks``, with at
-      least ``confirm_after`` current runs (a first run alone never fails a test);
-    * pass: clearly within the allowance (the upper confidence bound below it) and able to see a
-      change of the allowance (``detectable`` at most the tolerance): a blind comparison never passes;
-    * otherwise undecided: measure another run or, at the ``last`` look, inconclusive. ``final``
-      is set when more current runs cannot decide (the baseline's own spread is too wide).
+    """One look of a sequential comparison of current runs (each a fresh process) with a stored
+    baseline's runs: one-sided Student's t on the mean log figures (pooled spread, at least the
+    rule's ``floor``); each of ``looks`` spends ``1/looks`` of alpha and of the miss level.
+    Regressed (improved): beyond the allowance, significant, and at least ``confirm_after`` runs.
+    Pass: clearly within the allowance and ``detectable`` at most the tolerance. Otherwise
+    inconclusive (``final`` at the ``last`` look, or when the baseline's spread leaves no hope).
     """
     base = _log_windows(baseline.run_values)
     cur = _log_windows(current)
@@ -201,24 +193,21 @@ def compare_runs(
         return decide(metric, baseline.value, float("nan"), math.nan, 0.0, rule)
     test = _runs_test(metric, base, cur, rule, looks)
     base_shown = float(np.exp(base.mean())) if baseline.runs else baseline.value
+    current_shown, detectable = float(np.exp(cur.mean())), math.expm1(test.quantiles * test.error)
     made = Comparison(
         metric,
         PASS,
         base_shown,
-        float(np.exp(cur.mean())),
+        current_shown,
         rule.tolerance,
         test.p_worse,
         test.error,
-        detectable=math.expm1(test.quantiles * test.error),
+        detectable=detectable,
     )
     decided = _settle(made, test.shift, test.p_better, test.p_within, test.look, cur.size >= confirm_after)
     if decided is not None:
         return decided
-    # Even with endless current runs the error stays above the baseline's own share.
-    least = (
-        max(float(test.dist.ppf(1.0 - test.look.miss)), test.quantiles) * test.sigma / math.sqrt(base.size)
-    )
-    hopeless = least >= test.look.allowed and abs(test.shift) <= test.look.allowed
+    hopeless = _hopeless(test, int(base.size))
     reason = _runs_reason(made, test, int(cur.size), int(base.size), hopeless, last)
     return replace(made, status=INCONCLUSIVE, reason=reason, final=hopeless or last)
 
@@ -280,6 +269,15 @@ def _settle(
     if p_within < look.miss and made.detectable <= made.tolerance:
         return made
     return None
+
+
+def _hopeless(test: _RunsTest, base_runs: int) -> bool:
+    """No number of current runs can decide: even with endless ones the error stays above the
+    baseline's own share, and the change is within the allowance."""
+    least = (
+        max(float(test.dist.ppf(1.0 - test.look.miss)), test.quantiles) * test.sigma / math.sqrt(base_runs)
+    )
+    return least >= test.look.allowed and abs(test.shift) <= test.look.allowed
 
 
 def _runs_reason(

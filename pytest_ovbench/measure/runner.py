@@ -251,14 +251,10 @@ def measure(
     watch: Watch = nullcontext,
     rulers: Rulers | None = None,
 ) -> Result:
-    """Warm up, run the loop until the limits are met, cut it into windows.
-
-    With ``rulers`` (stored-baseline mode, see yardstick.py) the run is cut into
-    ``settings.windows`` slices, each followed by the yardstick for ``SHARE`` and the probe for
-    ``PROBE_SHARE`` of that slice's time, and the result carries the machine's speed
-    (``machine_ms``) and an inference's fixed cost (``probe_ms``). ``watch`` wraps the measured
-    loop (the pytest glue shows progress with it; nothing per iteration).
-    """
+    """Warm up, run the loop until the limits are met, cut it into windows. With ``rulers``
+    (stored mode, yardstick.py) each of ``settings.windows`` slices is followed by the yardstick
+    and the probe, and the result carries the machine's speed (``machine_ms``, ``probe_ms``).
+    ``watch`` wraps the measured loop (progress; nothing per iteration)."""
     plain = _plain(settings)
     ruling = (
         None
