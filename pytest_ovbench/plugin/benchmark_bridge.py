@@ -4,10 +4,14 @@ pytest-benchmark measures with its own timer around a Python callable; ovbench h
 measured, so its per-request latencies are handed to the test's ``benchmark`` fixture as rounds of
 one iteration each. pytest-benchmark's table, ``--benchmark-json``, ``--benchmark-autosave``,
 ``--benchmark-compare`` and histograms then work on them, and its machine and commit info come with
-them; ovbench's figures, settings and verdict go in ``extra_info``. Only public API is used:
-``benchmark.pedantic`` registers the benchmark with one empty round, whose timings
-(``benchmark.stats.stats``) are then replaced by ovbench's latencies. A test that measures with
-ovbench cannot also call ``benchmark(...)`` itself (pytest-benchmark allows one use of the fixture).
+them; ovbench's figures, settings and verdict go in ``extra_info``.
+
+This is the one place ovbench uses a private pytest-benchmark method, ``BenchmarkFixture._make_stats``
+(the call its own ``pedantic`` makes to store rounds): the public ``pedantic`` may be used once per
+test, and a test may make several ovbench measurements, each of which gets its own row. setup.cfg
+bounds pytest-benchmark to the majors it was checked with, and both ends are tested (tox
+``oldest``/``newest``); without ``_make_stats`` the measurements are simply not exported. A test
+that measures with ovbench cannot also call ``benchmark(...)`` itself.
 """
 
 from __future__ import annotations
