@@ -468,12 +468,14 @@ def test_prune_removes_entries_of_tests_that_are_gone(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = project / "baselines"
-    code, out, err = run(capsys, "prune", "--dry-run", "--rootdir", str(project))
+    code, out, err = run(capsys, "prune", "--dry-run", "--rootdir", str(project), "--class", ENV)
     assert (code, err) == (0, "")
+    assert f"pruning the entries of the hardware classes given with --class only: {ENV!r}" in out
     assert f"would remove tests/test_a.py::test_param[2] 'sync' [{ENV}]  (test no longer collected)" in out
+    assert f"would remove 3 entries of class {ENV!r}" in out
     assert out.splitlines()[-1] == "3 of 6 entries would be removed (dry run: no file changed)"
     assert len(load_folder(folder)) == 6
-    code, out, _ = run(capsys, "prune", "--rootdir", str(project))
+    code, out, _ = run(capsys, "prune", "--rootdir", str(project), "--all-classes")
     assert code == 0
     assert (
         "removed tests/test_deleted.py::test_x 'sync'" in out
@@ -485,7 +487,7 @@ def test_prune_removes_entries_of_tests_that_are_gone(
 
 
 def test_prune_keeps_modules_not_selected(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "prune", "--rootdir", str(project), "--", "tests/test_b.py")
+    code, out, _ = run(capsys, "prune", "--rootdir", str(project), "--all-classes", "--", "tests/test_b.py")
     assert code == 0
     assert "kept tests/test_a.yaml: its module tests/test_a.py was not collected" in out
     assert "test_param[2]" not in out and "test_deleted.py::test_x" in out
@@ -506,6 +508,70 @@ def test_prune_refuses_when_collection_fails(project: Path, capsys: pytest.Captu
 def test_prune_refuses_deselection(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "prune", "--rootdir", str(project), "--", "-k", "kept")
     assert code == 1 and "deselected" in err
+    assert len(load_folder(project / "baselines")) == 6
+
+
+# prune: test ids that depend on the machine
+
+GPU_ENV = "GPU | Intel(R) Arc(TM) A770 Graphics | f16"
+
+
+def this_machines_cpu_class() -> str:
+    import openvino
+
+    from pytest_ovbench.runtime.environment import environment_key
+
+    return environment_key(openvino.Core(), "CPU")
+
+
+def test_prune_removes_only_this_machines_classes_unless_told(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    here, folder = this_machines_cpu_class(), project / "baselines"
+    (project / "tests" / "test_dev.py").write_text(
+        "import pytest\n\nFOUND = ['CPU']  # the devices this runner has\n\n"
+        "@pytest.mark.parametrize('device', FOUND)\ndef test_dev(device):\n    pass\n",
+        encoding="utf-8",
+    )
+    record(
+        folder,
+        "tests/test_dev.py",
+        {
+            ("test_dev[CPU]", "sync", here): make_entry(),
+            ("test_dev[GPU]", "sync", GPU_ENV): make_entry(),  # the GPU runner's: its test exists there
+            ("test_dev_gone", "sync", here): make_entry(),
+            ("test_dev_gone", "sync", ENV): make_entry(),  # another CPU runner's, stale there too
+        },
+    )
+    code, out, err = run(capsys, "prune", "--dry-run", "--rootdir", str(project))
+    assert (code, err) == (0, "")
+    assert f"pruning the entries of this machine's hardware classes only: {here!r} (another runner" in out
+    assert f"would remove tests/test_dev.py::test_dev_gone 'sync' [{here}]" in out
+    assert f"would remove 1 entry of class {here!r}" in out
+    assert f"kept 1 entry of class {GPU_ENV!r} whose tests were not collected here" in out
+    assert f"kept 4 entries of class {ENV!r}" in out  # test_dev_gone, and the project's three
+    assert "test_dev[GPU]" not in out and out.splitlines()[-1].startswith("1 of 10 entries would be removed")
+    run(capsys, "prune", "--rootdir", str(project))
+    entries = load_entries(folder / "tests" / "test_dev.yaml")
+    assert set(entries) == {"test_dev[CPU]", "test_dev[GPU]", "test_dev_gone"}
+    assert set(entries["test_dev_gone"]["sync"]) == {ENV}
+    code, out, _ = run(capsys, "prune", "--rootdir", str(project), "--all-classes")
+    assert code == 0 and "pruning the entries of every hardware class (--all-classes)" in out
+    assert set(load_entries(folder / "tests" / "test_dev.yaml")) == {"test_dev[CPU]"}
+
+
+def test_prune_class_options_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "not allowed with argument" in usage_error(capsys, "prune", "--all-classes", "--class", ENV)
+
+
+def test_prune_without_openvino_names_the_way_out(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prune, "_CLASSES_SCRIPT", "raise ImportError('No module named openvino')")
+    code, out, err = run(capsys, "prune", "--rootdir", str(project))
+    assert code == 1 and out == ""
+    assert "cannot tell this machine's hardware classes" in err and "No module named openvino" in err
+    assert "nothing pruned" in err and "--class KEY" in err and "--all-classes" in err
     assert len(load_folder(project / "baselines")) == 6
 
 

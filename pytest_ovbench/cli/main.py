@@ -14,10 +14,12 @@ and ``--rootdir DIR`` (default ``.``; ``--dir`` and folder arguments are resolve
     A and B are each a folder or ``git:REV`` (the baselines folder as committed at REV). Prints the
     entries only in A (removed), only in B (added), and the changed figures of entries in both,
     each marked "worse" or "better"; also changed OpenVINO versions, model hashes and properties.
-``prune [--dry-run] [-- PYTEST_ARGS...]``
+``prune [--dry-run] [--class KEY ... | --all-classes] [-- PYTEST_ARGS...]``
     Removes the entries of tests that no longer exist, as found by ``pytest --collect-only`` run in
     a subprocess. Prunes nothing if collection fails; keeps the entries of a module that was not
-    collected unless its file is gone.
+    collected unless its file is gone. Removes only this machine's hardware classes' entries (test
+    ids may depend on the machine), unless ``--class`` names classes or ``--all-classes`` says all;
+    says per class what goes and what is kept as another runner's.
 
 Exit codes: 0 done (``diff`` is informational), 1 a folder, revision or file cannot be used, or prune
 refused; 2 bad arguments. Files are read and written only through :mod:`pytest_ovbench.baselines.store`;
@@ -131,6 +133,22 @@ def _add_diff(commands: Any) -> None:
 def _add_prune(commands: Any) -> None:
     parser = _subparser(commands, "prune", "remove the entries of tests that no longer exist")
     parser.add_argument("--dry-run", action="store_true", help="print what would be removed, change nothing")
+    classes = parser.add_mutually_exclusive_group()
+    classes.add_argument(
+        "--class",
+        dest="classes",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="prune the entries of this hardware class (an environment key as `list` shows it; "
+        "repeatable) instead of this machine's classes",
+    )
+    classes.add_argument(
+        "--all-classes",
+        action="store_true",
+        help="prune the entries of every hardware class, also those whose tests may exist only on "
+        "other runners (test ids that depend on the machine)",
+    )
     parser.add_argument(
         "pytest_args", nargs="*", metavar="PYTEST_ARGS", help="after --: arguments for pytest --collect-only"
     )

@@ -39,6 +39,12 @@ def split_nodeid(nodeid: str) -> tuple[str, str]:
 
 def baseline_location(workspace: Workspace, nodeid: str) -> tuple[Path, str]:
     module, test_id = split_nodeid(nodeid)
+    if not module:
+        raise OvbenchError(
+            f"no baseline file for {nodeid}: its module is outside pytest's rootdir "
+            f"({workspace.rootdir}), so its node id names no module to key baselines on; run pytest "
+            "with a rootdir that holds the module (--rootdir, or an ini file in a common parent)"
+        )
     try:
         return module_file(workspace.baselines_dir, module), test_id
     except ValueError as exc:

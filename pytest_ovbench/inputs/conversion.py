@@ -12,14 +12,35 @@ from pytest_ovbench.inputs.ports import Array, InputFileError, PortInfo, expects
 
 def fit(array: Array, port: PortInfo, source: str) -> Array:
     """A file's array checked against the input's shape and converted to its element type."""
-    if not _shape_matches(array.shape, port.shape):
-        raise InputFileError(
-            f"{expects(port)}; {source} has shape {shape_text(array.shape)} ({type_name(array.dtype)}); "
-            f"static dimensions must match exactly (dynamic ones, '?', take the file's size)"
-        )
+    _check_shape(array.shape, array.dtype, port, source)
     # np.load keeps a Fortran-ordered file's order; tensors want C order.
     # asarray, not ascontiguousarray: that one turns a rank-0 array (a scalar input) into shape (1,)
     return np.asarray(convert(array, port, source), order="C")
+
+
+def check_header(shape: tuple[int, ...], dtype: np.dtype[Any], port: PortInfo, source: str) -> None:
+    """What a file's header declares, checked before its data is read: no object arrays (pickled
+    Python objects), an element type the input can take, and the input's shape."""
+    if dtype.hasobject:
+        raise InputFileError(
+            f"input {port.name!r}: {source} holds an object array (pickled Python objects); object "
+            f"arrays are refused, as loading them could run code: save a numeric array instead"
+        )
+    numeric = dtype.kind in "biuf" and port.dtype.kind in "biuf"  # value checks come after reading
+    if not numeric and not np.can_cast(dtype, port.dtype, "same_kind"):
+        raise InputFileError(
+            f"input {port.name!r}: expects {type_name(port.dtype)} values; {source} holds "
+            f"{type_name(dtype)}, which does not convert to it; give {type_name(port.dtype)} data"
+        )
+    _check_shape(shape, dtype, port, source)
+
+
+def _check_shape(shape: tuple[int, ...], dtype: np.dtype[Any], port: PortInfo, source: str) -> None:
+    if not _shape_matches(shape, port.shape):
+        raise InputFileError(
+            f"{expects(port)}; {source} has shape {shape_text(shape)} ({type_name(dtype)}); "
+            f"static dimensions must match exactly (dynamic ones, '?', take the file's size)"
+        )
 
 
 def pin(value: Array, port: PortInfo) -> Array:

@@ -18,6 +18,11 @@ Files:
   and dim 3 more than 4, NHWC the other way round; 3-D: CHW / HWC likewise; dynamic dimensions count
   as unbounded). With a batch N > 1 one tensor takes N consecutive images.
 
+Hostile files are refused with a message naming them: a path that is not a regular file (a FIFO
+would block, ``/dev/zero`` never end) unopened; a ``.npy`` / ``.npz`` member whose header declares
+another shape, an object array (pickled objects: never unpickled) or more data than it holds, before
+its data is read; an image of more than ``images.MAX_IMAGE_PIXELS`` pixels, before it is decoded.
+
 Every static dimension must match the file exactly; dynamic ones take the file's size. A value of
 another element type is converted when nothing is lost (int -> int when the values fit, int or float
 -> float unless a finite value overflows); otherwise InputFileError.
@@ -54,6 +59,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +69,7 @@ from pytest_ovbench.inputs.array_files import ARRAY_EXTENSIONS, RAW_EXTENSIONS, 
 from pytest_ovbench.inputs.conversion import fit, pin
 from pytest_ovbench.inputs.images import IMAGE_EXTENSIONS, image_tensors
 from pytest_ovbench.inputs.ports import Array, InputFileError, PortInfo, who
+from pytest_ovbench.runtime.models import special_file_kind
 
 __all__ = [
     "ARRAY_EXTENSIONS",
@@ -133,7 +140,6 @@ def _from_value(value: Any, port: PortInfo, root: Path) -> list[Array]:
 
 def _from_npz_files(files: list[Path], ports: Sequence[PortInfo]) -> dict[str, list[Array]]:
     """One path for a model with several inputs: only .npz files say which array is for which input."""
-    by_name = {port.name: port for port in ports}
     result: dict[str, list[Array]] = {}
     for path in files:
         if path.suffix.lower() != ".npz":
@@ -142,14 +148,23 @@ def _from_npz_files(files: list[Path], ports: Sequence[PortInfo]) -> dict[str, l
                 f"can fill only one; give a dict input name -> path, e.g. inputs={{{ports[0].name!r}: "
                 f"{path.name!r}}}, or .npz files holding one array per input name"
             )
-        for key, array in read_npz(path, None).items():
-            if key not in by_name:
-                raise InputFileError(
-                    f"inputs=: file {path.name} holds array {key!r}, which is not an input of the model "
-                    f"(its inputs: {_names(ports)}); name each array after the input it is for"
-                )
-            result.setdefault(key, []).append(fit(array, by_name[key], f"file {path.name}[{key!r}]"))
+        chosen = partial(_npz_ports, path, ports)
+        for key, array in read_npz(path, None, chosen).items():
+            port = next(port for port in ports if port.name == key)
+            result.setdefault(key, []).append(fit(array, port, f"file {path.name}[{key!r}]"))
     return result
+
+
+def _npz_ports(path: Path, ports: Sequence[PortInfo], keys: list[str]) -> dict[str, PortInfo]:
+    """Every array of an .npz file for several inputs must be named after one of them."""
+    by_name = {port.name: port for port in ports}
+    for key in keys:
+        if key not in by_name:
+            raise InputFileError(
+                f"inputs=: file {path.name} holds array {key!r}, which is not an input of the model "
+                f"(its inputs: {_names(ports)}); name each array after the input it is for"
+            )
+    return {key: by_name[key] for key in keys}
 
 
 def _resolve(value: str | os.PathLike[str], root: Path, name: str | None) -> Path:
@@ -167,6 +182,11 @@ def _resolve(value: str | os.PathLike[str], root: Path, name: str | None) -> Pat
 def _files(path: Path, name: str | None) -> list[Path]:
     """A file as such; a folder's supported files sorted by name (hidden files skipped)."""
     if not path.is_dir():
+        kind = special_file_kind(path)
+        if kind is not None:  # a FIFO would block the read, a device such as /dev/zero never end it
+            raise InputFileError(
+                f"{who(name)}: {path} is {kind}, not a regular file; refused unread: give a file"
+            )
         return [path]
     found = [
         entry

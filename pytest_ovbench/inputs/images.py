@@ -4,8 +4,10 @@ the input's (given or guessed) layout, N consecutive images to a tensor of batch
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -14,6 +16,10 @@ from pytest_ovbench.inputs.layouts import MAX_COLOURS, guess_image_layout, is_im
 from pytest_ovbench.inputs.ports import Array, InputFileError, PortInfo, expects, unreadable
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
+# Refused above this many pixels, before decoding: Pillow's own default limit (about 89 million,
+# a 9459 x 9459 image), where it only warns (it refuses at twice that). A larger file is most
+# likely a decompression bomb: a small file whose pixels would fill gigabytes.
+MAX_IMAGE_PIXELS = 89_478_485
 
 
 @dataclass(frozen=True)
@@ -99,14 +105,41 @@ def _read_image(path: Path, geometry: _ImageGeometry, port: PortInfo) -> Array:
             f"input {port.name!r}: image {path.name} needs Pillow to be decoded, and it is not "
             f"installed: pip install pytest-ovbench[images] (or pip install Pillow)"
         ) from None
-    try:
-        with Image.open(path) as opened:
-            image = ImageOps.exif_transpose(opened).convert("L" if geometry.channels == 1 else "RGB")
-    except (OSError, ValueError) as exc:
-        raise unreadable(path, port.name, exc) from None
+    image = _decoded(Image, ImageOps, path, geometry, port)
     if image.size != (geometry.width, geometry.height):
         image = image.resize((geometry.width, geometry.height), Image.Resampling.BILINEAR)
     pixels = np.asarray(image)
     # cv2.imread, which benchmark_app uses, gives BGR.
     frame = pixels[:, :, None] if geometry.channels == 1 else pixels[:, :, ::-1]
     return convert(frame, port, f"image {path.name}")
+
+
+def _decoded(image_module: Any, image_ops: Any, path: Path, geometry: _ImageGeometry, port: PortInfo) -> Any:
+    """The image decoded, oriented and in the mode the input needs; InputFileError, before
+    decoding, for an image of more than MAX_IMAGE_PIXELS pixels (a decompression bomb)."""
+    bomb = (image_module.DecompressionBombError, image_module.DecompressionBombWarning)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", image_module.DecompressionBombWarning)
+            with image_module.open(path) as opened:
+                _refuse_bomb(path, port, opened.size, geometry)
+                return image_ops.exif_transpose(opened).convert("L" if geometry.channels == 1 else "RGB")
+    except InputFileError:  # a ValueError too: not to be taken for an unreadable file
+        raise
+    except bomb as exc:
+        raise InputFileError(
+            f"input {port.name!r}: image {path.name} is refused: {exc} (a decompression bomb?); "
+            f"give an image of at most {MAX_IMAGE_PIXELS} pixels"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise unreadable(path, port.name, exc) from None
+
+
+def _refuse_bomb(path: Path, port: PortInfo, size: tuple[int, int], geometry: _ImageGeometry) -> None:
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise InputFileError(
+            f"input {port.name!r}: image {path.name} is {width} x {height} pixels, more than the "
+            f"{MAX_IMAGE_PIXELS} ovbench decodes (a decompression bomb?): refused before decoding; "
+            f"give a smaller image (it is resized to {geometry.width} x {geometry.height} anyway)"
+        )

@@ -123,9 +123,13 @@ class Measurer:
         publish(self._request, measurement)
         return measurement.result
 
+    def _nodeid(self) -> str:
+        """The test's node id as baselines and measurements key on it: no xdist group suffix."""
+        return plain_nodeid(self._request.node.nodeid)
+
     def _measure(self, loaded: LoadedModel, settings: Settings) -> Measurement:
         """Holding the machine-wide measurement lock (machine_lock.py) from compiling to verdict."""
-        label = f"{self._request.node.nodeid} {settings.name or self._mode!r}"
+        label = f"{self._nodeid()} {settings.name or self._mode!r}"
         with self._session.measure_lock.held(label) as waited:
             started = time.time()
             measurement = self._measure_unlocked(loaded, settings)
@@ -136,13 +140,20 @@ class Measurer:
     def _measure_unlocked(self, loaded: LoadedModel, settings: Settings) -> Measurement:
         from pytest_ovbench.engine import judging
 
-        workspace, nodeid = self._session.workspace, plain_nodeid(self._request.node.nodeid)
+        workspace, nodeid = self._session.workspace, self._nodeid()
         compiled = workspace.compile(loaded, settings, self._mode)
         env_key = workspace.env_key(settings.device)
         reference = settings.extra.get("reference")
         if not workspace.update and (reference is not None or workspace.reference_rev):
             return judging.against_reference(
                 workspace, nodeid, loaded, compiled, settings, self._mode, reference, env_key
+            )
+        if nodeid.startswith("::"):  # pytest's node id for a module outside the rootdir
+            raise OvbenchError(
+                f"test module {self._request.node.path} is outside pytest's rootdir "
+                f"({workspace.rootdir}), so its node ids name no module and its baselines no file. "
+                "Run pytest with a rootdir that holds the module: --rootdir=<a common parent>, or "
+                "the ini file (pytest.ini, pyproject.toml, ...) in such a folder"
             )
         return judging.against_baseline(workspace, nodeid, loaded, compiled, settings, self._mode, env_key)
 

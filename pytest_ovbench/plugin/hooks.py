@@ -87,6 +87,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     from pytest_ovbench.plugin.xdist import refuse_if_marked
 
     refuse_if_marked(item)
+    item.config.stash[SESSION_KEY].forget(item.nodeid)  # a rerun measures afresh
 
 
 @pytest.hookimpl(wrapper=True)

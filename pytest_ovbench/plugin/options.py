@@ -44,6 +44,15 @@ non_negative_int = _text_type(int, settings.non_negative_int, "a whole number")
 fraction = _text_type(float, parse_fraction, "a fraction (e.g. 0.05 for 5%)")
 
 
+def _git_revision(text: str) -> str:
+    if not text.strip() or text.startswith("-"):  # '' would mean stored mode, '-x' a git option
+        raise ValueError("names no git revision; give one (e.g. HEAD~1, origin/main) or leave the option out")
+    return text
+
+
+revision = _text_type(str, _git_revision, "a git revision")
+
+
 @dataclass(frozen=True)
 class _Option:
     """One ``--ov-...`` option as ``OptionGroup.addoption`` takes it (``switch``: a store_true flag)."""
@@ -143,6 +152,7 @@ _GATE_OPTIONS = (
         "reference mode: measure the model files as they are at git revision REV "
         "alternately with the current ones and judge the paired ratio",
         metavar="REV",
+        type=revision,
     ),
     _Option(
         "--ov-fail-on-plan-change",

@@ -58,5 +58,13 @@ class OvbenchSession:
         key = plain_nodeid(nodeid)
         return [m for m in self.measurements if m.nodeid == key]
 
+    def forget(self, nodeid: str) -> None:
+        """Drop a test's measurements: a rerun (pytest-rerunfailures) starts them afresh, and its
+        names must not clash with the failed attempt's."""
+        from pytest_ovbench.plugin.xdist import plain_nodeid
+
+        key = plain_nodeid(nodeid)
+        self.measurements = [m for m in self.measurements if m.nodeid != key]
+
     def close(self) -> None:
         self.workspace.close()

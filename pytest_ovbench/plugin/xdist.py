@@ -19,7 +19,6 @@ from collections.abc import Sequence
 import pytest
 
 GROUP = "ovbench"
-_SUFFIX = f"@{GROUP}"
 
 REFUSAL = (
     "ovbench: pytest-xdist would run ovbench measurements on {workers} workers at once, and two "
@@ -30,8 +29,17 @@ REFUSAL = (
 
 
 def plain_nodeid(nodeid: str) -> str:
-    """The node id without the '@ovbench' suffix xdist's loadgroup adds (baselines key on it)."""
-    return nodeid[: -len(_SUFFIX)] if nodeid.endswith(_SUFFIX) else nodeid
+    """The node id without the ``@group`` suffix pytest-xdist's loadgroup appends (``@gpu``, or
+    ``@gpu_ovbench`` for several groups joined): baselines and measurements never key on how the
+    scheduler grouped a test. The suffix follows the test's name, and its parameters when there are
+    some (``test[a@b]@gpu``); a module path or parameter id of its own may hold '@'."""
+    module, separator, test = nodeid.partition("::")
+    if not separator:
+        return nodeid
+    # Where the test's name ends: after its parameters, else at the start of its (identifier) name.
+    name_end = test.rfind("]") + 1 if "[" in test else test.rfind(":") + 1
+    at = test.find("@", name_end)
+    return nodeid if at < 0 else f"{module}::{test[:at]}"
 
 
 REFUSED = pytest.StashKey[str]()

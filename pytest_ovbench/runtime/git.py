@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["GIT_TIMEOUT_S", "GitUnavailable", "has_commit", "run_git", "toplevel"]
+__all__ = [
+    "GIT_TIMEOUT_S",
+    "GitUnavailable",
+    "TreeEntry",
+    "has_commit",
+    "read_blob",
+    "run_git",
+    "toplevel",
+    "tree_entry",
+]
 
 GIT_TIMEOUT_S = 120.0
 
@@ -50,3 +60,35 @@ def has_commit(rev: str, cwd: Path, timeout: float = GIT_TIMEOUT_S) -> bool:
     """Whether git in ``cwd`` knows ``rev`` as a commit (branch, tag, hash, ``HEAD~1``...)."""
     done = run_git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd, timeout)
     return done.returncode == 0
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """One entry of a commit's tree: its git mode (``100644``, ``120000`` for a symlink...), its
+    kind (``blob``, ``tree``, ``commit`` for a submodule) and its object id."""
+
+    mode: str
+    kind: str
+    object_id: str
+
+    @property
+    def is_symlink(self) -> bool:
+        return self.mode == "120000"
+
+
+def tree_entry(rev: str, relative: str, cwd: Path, timeout: float = GIT_TIMEOUT_S) -> TreeEntry | None:
+    """What the tree of ``rev`` holds at ``relative`` (``/``-separated, from the checkout's top,
+    which ``cwd`` must be in); None when it holds nothing there. A symlink is an entry of its own
+    (its blob is the link's target), never followed."""
+    done = run_git(["ls-tree", "-z", "--full-tree", rev, "--", relative], cwd, timeout)
+    meta = done.stdout.partition(b"\t")[0].split()
+    if done.returncode != 0 or len(meta) != 3:
+        return None
+    mode, kind, object_id = (part.decode("ascii", "replace") for part in meta)
+    return TreeEntry(mode, kind, object_id)
+
+
+def read_blob(object_id: str, cwd: Path, timeout: float = GIT_TIMEOUT_S) -> bytes | None:
+    """The bytes of a blob (for a symlink: its target); None if git cannot give them."""
+    done = run_git(["cat-file", "blob", object_id], cwd, timeout)
+    return done.stdout if done.returncode == 0 else None

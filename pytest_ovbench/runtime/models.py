@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,14 @@ from pytest_ovbench.errors import ModelError, openvino_reason
 
 # Files that belong to a model besides the one named (IR weights).
 _COMPANIONS = {".xml": (".bin",)}
+# What a path that is not a regular file is, by the stat test that tells it.
+_SPECIAL_KINDS = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,8 @@ def read_model(core: Any, path: Path) -> LoadedModel:
         )
     if path.is_dir():
         raise ModelError(f"model path is a folder, not a file: {path}")
+    for file in model_files(path):
+        refuse_special_file(file, "model file" if file == path else "model weights file")
     start = time.perf_counter()
     try:
         model = core.read_model(str(path))
@@ -43,12 +55,38 @@ def read_model(core: Any, path: Path) -> LoadedModel:
     return LoadedModel(model, path, (time.perf_counter() - start) * 1e3)
 
 
+def special_file_kind(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file once symlinks are followed (a device, a
+    FIFO, a socket, a folder), None for a regular file. Reading such a path can block forever
+    (a FIFO) or never end (``/dev/zero``), so callers refuse it before anything opens it."""
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks: a link to /dev/zero is /dev/zero
+    except OSError as exc:
+        return f"a broken symlink or unreadable path ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _SPECIAL_KINDS if test(mode)), "not a regular file")
+
+
+def refuse_special_file(path: Path, what: str) -> None:
+    """ModelError naming ``path`` (and where its symlinks lead) unless it is a regular file."""
+    kind = special_file_kind(path)
+    if kind is None:
+        return
+    target = path.resolve()
+    via = f" (a symlink to {target})" if target != path.absolute() else ""
+    raise ModelError(
+        f"{what} {path}{via} is {kind}, not a regular file: refused before OpenVINO reads it (a FIFO "
+        "would block, a device such as /dev/zero never ends)\n  fix: give the model's own files"
+    )
+
+
 def model_files(path: Path) -> list[Path]:
     """The files that make up a model on disk (the .xml and its .bin for IR)."""
     files = [path]
     for suffix in _COMPANIONS.get(path.suffix.lower(), ()):
         companion = path.with_suffix(suffix)
-        if companion.exists():
+        if companion.exists() or companion.is_symlink():  # a broken link is named, not skipped
             files.append(companion)
     return files
 
