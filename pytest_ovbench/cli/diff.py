@@ -12,6 +12,7 @@ from pytest_ovbench.cli.figures import metric_text
 from pytest_ovbench.cli.revision import load_revision
 from pytest_ovbench.cli.snapshot import Entry, Snapshot, baselines_folder, load_folder
 from pytest_ovbench.metrics import HIGHER_IS_BETTER, LABELS, METRICS
+from pytest_ovbench.report.escaping import printable
 
 __all__ = ["Side", "diff_lines", "run_diff"]
 
@@ -53,9 +54,12 @@ def diff_lines(before: Snapshot, after: Snapshot, threshold: float) -> list[str]
         for ref in sorted(before.keys() & after.keys())
     ]
     changed = [(ref, lines) for ref, lines in changed if lines]
-    lines = _section("removed (only in A)", (f"  - {ref.label()}" for ref in removed))
-    lines += _section("added (only in B)", (f"  + {ref.label()}" for ref in added))
-    lines += _section("changed", (line for ref, found in changed for line in [f"  {ref.label()}", *found]))
+    # A baseline's text is shown printable: a newline or an escape sequence in it is shown escaped.
+    lines = _section("removed (only in A)", (f"  - {printable(ref.label())}" for ref in removed))
+    lines += _section("added (only in B)", (f"  + {printable(ref.label())}" for ref in added))
+    lines += _section(
+        "changed", (line for ref, found in changed for line in [f"  {printable(ref.label())}", *found])
+    )
     unchanged = len(before.keys() & after.keys()) - len(changed)
     counts = f"{len(removed)} removed, {len(added)} added, {len(changed)} changed, {unchanged} unchanged"
     return [*lines, "", counts + (f" (metric changes under {threshold:.1%} hidden)" if threshold else "")]
@@ -69,7 +73,7 @@ def _section(title: str, lines: Iterable[str]) -> list[str]:
 def entry_changes(before: Entry, after: Entry, threshold: float) -> list[str]:
     """What differs between two versions of one entry, one indented line each."""
     lines = [
-        f"    {field:<18}{before.get(field)} -> {after.get(field)}"
+        f"    {field:<18}{printable(before.get(field))} -> {printable(after.get(field))}"
         for field in ("openvino", "model_sha256")
         if before.get(field) != after.get(field)
     ]
@@ -89,7 +93,7 @@ def _mapping(value: object) -> dict[str, Any]:
 
 def property_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     keys = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
-    return [f"    property {key}: {before.get(key, '-')} -> {after.get(key, '-')}" for key in keys]
+    return [printable(f"    property {key}: {before.get(key, '-')} -> {after.get(key, '-')}") for key in keys]
 
 
 def metric_change(name: str, value_a: float, value_b: float, threshold: float) -> str | None:

@@ -17,6 +17,7 @@ from pytest_ovbench.cli.snapshot import (
     passes_filter,
 )
 from pytest_ovbench.metrics import LABELS, METRICS
+from pytest_ovbench.report.escaping import printable
 from pytest_ovbench.report.text import figure
 from pytest_ovbench.runtime.environment import is_classified
 
@@ -50,7 +51,7 @@ def no_match_message(args: argparse.Namespace, snapshot: Snapshot) -> str:
     pool = sorted({ref.nodeid if "::" in args.test else ref.test for ref in snapshot})
     close = difflib.get_close_matches(args.test, pool, n=3, cutoff=0.75)
     if close:
-        message += " Close test ids: " + ", ".join(close) + "."
+        message += " Close test ids: " + ", ".join(printable(test) for test in close) + "."
     return f"{message} {_NO_ENTRY_FIX}"
 
 
@@ -65,7 +66,9 @@ def show_lines(ref: Ref, entry: Entry) -> list[str]:
         ("settings", mapping_text(entry.get("settings"))),
         ("foreign_load", entry.get("foreign_load")),
     ]
-    lines = [ref.label(), *(f"  {name:<14}{'-' if value is None else value}" for name, value in fields)]
+    # A baseline's text is shown printable: a newline or an escape sequence in it is shown escaped.
+    shown = [f"  {name:<14}{'-' if value is None else printable(value)}" for name, value in fields]
+    lines = [printable(ref.label()), *shown]
     if not is_classified(ref.env):
         lines.append(f"  {'class':<14}{LEGACY_NOTE}")
     lines.append("  metrics")
@@ -82,7 +85,7 @@ def mapping_text(value: object) -> object:
 
 
 def metric_line(name: str, metric: dict[str, Any]) -> str:
-    label = LABELS.get(name, (name, ""))[0]
+    label = printable(LABELS.get(name, (name, ""))[0])
     windows = [float(v) for v in metric.get("windows", [])]
     spread = f"{len(windows)} windows, {figure(min(windows))}..{figure(max(windows))}" if windows else ""
     unit = LABELS.get(name, ("", ""))[1]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any, Callable
 
+from pytest_ovbench.config.config_files import PropertyValue, plain_properties
 from pytest_ovbench.config.shapes import (
     ModelChanges,
     element_type,
@@ -88,12 +89,12 @@ def _nstreams(value: Any) -> int | str:
     return positive_int(value)
 
 
-def _config(value: Any) -> dict[str, Any] | str:
+def _config(value: Any) -> dict[str, PropertyValue] | str:
     if isinstance(value, (str, PurePath)) and str(value).strip():
         return str(value)  # a JSON file (benchmark_app -load_config), read by the glue
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+    if not isinstance(value, Mapping):
         raise ValueError("expected a dict of OpenVINO property names to values, or a JSON file's path")
-    return dict(value)
+    return plain_properties(value)
 
 
 def _flag(value: Any) -> bool:
@@ -192,7 +193,7 @@ class Settings:
     nireq: int | None = None
     nstreams: int | str | None = None
     nthreads: int | None = None
-    config: dict[str, Any] | str = field(default_factory=dict)  # str: a JSON file not read yet
+    config: dict[str, PropertyValue] | str = field(default_factory=dict)  # str: a JSON file not read yet
     name: str | None = None
     warmup: float = 0.2
     windows: int = DEFAULT_WINDOWS

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,24 +135,49 @@ class RecordCollector:
             self.state.records.extend(records)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, object]:
+    """Write --ov-json / --ov-report before the terminal summary names them. Outermost, so that
+    after the summary it sees everything that went wrong: a file not written or a summary not
+    shown turns a passing run's exit status into 3 (INTERNAL_ERROR), never 0 (docs/outputs.md)."""
+    from pytest_ovbench.plugin.outputs import problems, report_problem, write_outputs
+
     state = session.config.stash.get(SESSION_KEY, None)
-    if state is None or hasattr(session.config, "workerinput") or not state.records:
-        return
-    from pytest_ovbench.plugin.outputs import write_outputs
+    if state is not None and not hasattr(session.config, "workerinput") and state.records:
+        try:
+            state.outputs = write_outputs(session.config, state.records)
+        except Exception as exc:  # write_outputs keeps each file's trouble; this is anything else
+            report_problem(session.config, f"ovbench: cannot write the outputs: {type(exc).__name__}: {exc}")
+    result = yield
+    if problems(session.config) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+    return result
 
-    state.outputs = write_outputs(session.config, state.records)
 
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """The verdict table, the files written, and what could not be done (with its exit status)."""
+    from pytest_ovbench.plugin.outputs import problems, report_problem
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     session = config.stash.get(SESSION_KEY, None)
-    if session is None or not session.records:
-        return
+    if session is not None and session.records:
+        title = "ovbench baselines updated" if session.update else "ovbench verdicts"
+        terminalreporter.write_sep("-", title)
+        try:
+            _write_summary(terminalreporter, session.records)
+        except Exception as exc:  # a record no table can show must not hide the rest of the summary
+            report_problem(config, f"ovbench: cannot show the summary table: {type(exc).__name__}: {exc}")
+        for path in session.outputs:
+            terminalreporter.write_line(f"ovbench: wrote {path}")
+    for problem in problems(config):
+        terminalreporter.write_line(problem, red=True)
+    if problems(config) and exitstatus == pytest.ExitCode.OK:
+        terminalreporter.write_line("ovbench: exit status 3 (INTERNAL_ERROR): see above", red=True)
+
+
+def _write_summary(terminalreporter: pytest.TerminalReporter, records: list[dict[str, Any]]) -> None:
     from pytest_ovbench.report.text import summary_table
 
-    title = "ovbench baselines updated" if session.update else "ovbench verdicts"
-    terminalreporter.write_sep("-", title)
-    for line in summary_table(session.records):
+    for line in summary_table(records):
         terminalreporter.write_line(line)
-    for path in session.outputs:
-        terminalreporter.write_line(f"ovbench: wrote {path}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from pytest_ovbench.judge.plan import aligned
 from pytest_ovbench.measure.layers import Layer
+from pytest_ovbench.report.escaping import printable
 
 
 def top_moves(
@@ -51,7 +52,7 @@ def _timed(
 
 
 def _head(name: str, node_type: object, exec_type: object) -> str:
-    return f"{name} ({node_type}, {exec_type})"
+    return printable(f"{name} ({node_type}, {exec_type})")  # a baseline's names, for a terminal
 
 
 def _move_line(head: str, before: float | None, after: float | None) -> str:
@@ -59,14 +60,20 @@ def _move_line(head: str, before: float | None, after: float | None) -> str:
         return f"{head}: {_ms(after or 0.0)} ms, not in the baseline"
     if after is None:
         return f"{head}: {_ms(before)} ms in the baseline, gone now"
-    change = f" ({(after / before - 1) * 100:+.0f}%)" if before > 0 else ""
+    if not before > 0:
+        return f"{head}: {_ms(before)} -> {_ms(after)} ms"
+    percent = (after / before - 1) * 100
+    digits = "+.0f" if abs(percent) < 1e6 else "+.3g"  # a hand-edited baseline's 5e-324: no 300 digits
+    change = f" ({percent:{digits}}%)"
     return f"{head}: {_ms(before)} -> {_ms(after)} ms{change}"
 
 
 def _ms(value: float) -> str:
     """Three significant digits, trailing zeros kept so that both sides of an arrow line up (3.10)."""
-    if value <= 0:
+    if not value > 0:  # also NaN
         return "0"
+    if not 1e-6 <= value < 1e9:  # inf, or a hand-edited baseline's 5e-324
+        return f"{value:.3g}"
     decimals = max(0, 2 - math.floor(math.log10(value)))
     return f"{value:.{decimals}f}"
 

@@ -1,4 +1,9 @@
-"""``--ov-report=PATH.md``: the summary as Markdown (fits a GitHub step summary or a PR comment)."""
+"""``--ov-report=PATH.md``: the summary as Markdown (fits a GitHub step summary or a PR comment).
+
+Every piece of text from a record (test ids, names, the baseline's description, reasons) goes
+through :func:`~pytest_ovbench.report.escaping.markdown_text`: a baseline file holding ``<img>``,
+``[a link](...)`` or a newline shows as that text, never as markup.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from pytest_ovbench.judge.status import Status
-from pytest_ovbench.report.text import SUMMARY_HEADER, p_text, summary_rows
+from pytest_ovbench.report.escaping import markdown_text
+from pytest_ovbench.report.text import SUMMARY_HEADER, p_text, percent, summary_rows
 
 ICONS: dict[str, str] = {
     Status.PASS: "pass",
@@ -18,36 +24,42 @@ ICONS: dict[str, str] = {
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Cells are Markdown already (escaped, or an icon)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
 
 
 def render_markdown(records: Sequence[dict[str, Any]]) -> str:
     """Headline counts, the verdict table, then the messages of what needs attention."""
-    verdicts = [r["verdict"] for r in records]
-    counts = ", ".join(f"{verdicts.count(v)} {v}" for v in dict.fromkeys(verdicts))
-    header = SUMMARY_HEADER
-    rows = [[*row[:-1], ICONS.get(row[-1], row[-1])] for row in summary_rows(records)]
-    lines = ["## ovbench", "", f"{len(records)} measurements: {counts}.", "", *_table(header, rows)]
-    notes = [r for r in records if r["verdict"] in (Status.REGRESSED, Status.INCONCLUSIVE)]
+    verdicts = [str(r["verdict"]) for r in records]
+    counts = ", ".join(f"{verdicts.count(v)} {markdown_text(v)}" for v in dict.fromkeys(verdicts))
+    rows = [
+        [*(markdown_text(cell) for cell in row[:-1]), ICONS.get(row[-1], markdown_text(row[-1]))]
+        for row in summary_rows(records)
+    ]
+    lines = ["## ovbench", "", f"{len(records)} measurements: {counts}.", "", *_table(SUMMARY_HEADER, rows)]
+    notes = [line for r in records for line in _attention(r)]
     if notes:
-        lines += ["", "### Needs attention", ""]
-        for r in notes:
-            reasons = [c for c in r["comparisons"] if c["status"] != Status.PASS]
-            for c in reasons:
-                detail = f" ({c['reason']})" if c["reason"] else ""
-                p_value = "" if c["p_value"] is None else f", {p_text(c['p_value'])}"
-                net = c.get("adjusted_change")
-                change = "" if net is None else f"{net:+.1%}"
-                lines.append(
-                    f"- `{r['test']}` {r['name']} {c['metric']}: {c['status']} "
-                    f"{change}{p_value}{detail}; {r['source']}"
-                )
+        lines += ["", "### Needs attention", "", *notes]
     lines += ["", _environment(records)]
     return "\n".join(lines) + "\n"
 
 
+def _attention(record: dict[str, Any]) -> list[str]:
+    """One list item per comparison that did not pass, for a regressed or inconclusive measurement."""
+    if record["verdict"] not in (Status.REGRESSED, Status.INCONCLUSIVE):
+        return []
+    items = []
+    for c in [c for c in record["comparisons"] if c["status"] != Status.PASS]:
+        detail = f" ({c['reason']})" if c["reason"] else ""
+        p_value = "" if c["p_value"] is None else f", {p_text(c['p_value'])}"
+        change = percent(c.get("adjusted_change"))
+        text = f"{record['name']} {c['metric']}: {c['status']} {change}{p_value}{detail}; {record['source']}"
+        items.append(f"- {markdown_text(record['test'])} {markdown_text(text)}")
+    return items
+
+
 def _environment(records: Sequence[dict[str, Any]]) -> str:
-    environments = sorted({r["environment"] for r in records if r["environment"]})
-    return "Environment: " + "; ".join(f"`{e}`" for e in environments) if environments else ""
+    environments = sorted({str(r["environment"]) for r in records if r["environment"]})
+    return "Environment: " + "; ".join(markdown_text(e) for e in environments) if environments else ""

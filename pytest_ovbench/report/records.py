@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from pytest_ovbench.judge.gate import worst
+from pytest_ovbench.report.escaping import json_ready, junit_value, printable
 from pytest_ovbench.report.layers import layer_records
 from pytest_ovbench.report.text import sees
 
@@ -67,8 +68,9 @@ def measurement_record(m: Measurement, with_latencies: bool = False) -> dict[str
         "nireq": result.nireq,
         "batch": result.batch,
         "foreign_load": result.foreign_load,
-        "properties": dict(result.properties),
-        "settings": dict(result.settings),
+        # plain values only: a record crosses pytest-xdist's channel, which carries nothing else
+        "properties": json_ready(dict(result.properties)),
+        "settings": json_ready(dict(result.settings)),
         "windows": [w.figures for w in result.windows],
         "baseline_windows": dict(m.baseline_windows),
         "baseline_figures": {k: _number(v) for k, v in m.baseline_figures.items()},
@@ -105,14 +107,14 @@ def _optional_parts(m: Measurement) -> dict[str, Any]:
 
 
 def junit_properties(record: dict[str, Any]) -> list[tuple[str, object]]:
-    """Flat name/value pairs for JUnit XML <properties> (metric, baseline, current, change, verdict)."""
+    """Flat name/value pairs for JUnit XML <properties> (metric, baseline, current, change, verdict):
+    names and text printable (no control characters), non-finite numbers empty."""
     prefix = f"ovbench.{record['name']}"
     pairs: list[tuple[str, object]] = [(f"{prefix}.verdict", record["verdict"])]
     for c in record["comparisons"]:
         for key in ("baseline", "current", "change", "detectable", "status"):
-            value = c[key]
-            pairs.append((f"{prefix}.{c['metric']}.{key}", "" if value is None else value))
+            pairs.append((f"{prefix}.{c['metric']}.{key}", c[key]))
     if not record["comparisons"]:
         for metric in ("median", "throughput"):
-            pairs.append((f"{prefix}.{metric}.current", record["figures"][metric]))
-    return pairs
+            pairs.append((f"{prefix}.{metric}.current", record["figures"].get(metric)))
+    return [(printable(name), junit_value(value)) for name, value in pairs]

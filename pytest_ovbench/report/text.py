@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.metrics import HIGHER_IS_BETTER, LABELS
+from pytest_ovbench.report.escaping import printable
 from pytest_ovbench.report.layers import top_moves
 
 if TYPE_CHECKING:
@@ -23,21 +24,25 @@ ADVICE = (
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Columns padded to their widest cell; the first two left-aligned, the rest right-aligned."""
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+    """Columns padded to their widest cell; the first two left-aligned, the rest right-aligned.
+    Every cell is shown printable (a baseline's text may hold newlines or escape sequences)."""
+    shown = [[printable(c) for c in row] for row in (header, *rows)]
+    widths = [max(len(c) for c in column) for column in zip(*shown)]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [str(c).ljust(w) if i < 2 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))]
+        parts = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))]
         return "  ".join(parts).rstrip()
 
-    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+    return [line(shown[0]), line(["-" * w for w in widths]), *(line(r) for r in shown[1:])]
 
 
 def figure(value: float | None) -> str:
-    """A figure to 4 significant digits, as the baselines store it."""
+    """A figure to 4 significant digits, as the baselines store it (far from 1, in powers of ten)."""
     if value is None or math.isnan(value) or value == 0:
         return "0" if value == 0 else "-"
     rounded = float(f"{value:.4g}")
+    if not 1e-4 <= abs(rounded) < 1e12:  # also inf, and 5e-324 from a hand-edited baseline
+        return f"{rounded:.4g}"
     decimals = max(0, 3 - math.floor(math.log10(abs(rounded))))
     return f"{rounded:.{decimals}f}"
 
@@ -52,7 +57,7 @@ def _sees_text(detectable: float, sign: str) -> str:
         return "sees -"
     if math.isinf(detectable):
         return "sees no change at its false-alarm level"
-    return f"sees {sign}{detectable:.1%}"
+    return f"sees {sign}{percent(detectable, '')}"
 
 
 def comparison_line(c: Comparison) -> str:
@@ -61,18 +66,18 @@ def comparison_line(c: Comparison) -> str:
     label, unit = LABELS[c.metric]
     sign = "-" if c.metric in HIGHER_IS_BETTER else "+"
     evidence = "no evidence" if math.isnan(c.p_value) else p_text(c.p_value)
-    change = f"{c.raw_change:+.1%}"
+    change = percent(c.raw_change) or "-"
     if not math.isnan(c.machine):
         pace = "slower" if c.machine >= 1 else "faster"
-        change += f"; the machine {abs(c.machine - 1):.1%} {pace} by the yardstick"
+        change += f"; the machine {percent(abs(c.machine - 1), '')} {pace} by the yardstick"
         if c.overhead_share >= 0.05:  # a small model: the probe weighs in, and the floor grows
             change += f" and probe (fixed cost {c.overhead_share:.0%} of the model's time)"
-        change += f", net {c.change:+.1%}"
+        change += f", net {percent(c.change) or '-'}"
     line = (
         f"  {label}  {figure(c.raw_baseline)} {unit} -> {figure(c.current)} {unit}  "
         f"({change}, allowed {sign}{c.tolerance:.0%}, {evidence}, {_sees_text(c.detectable, sign)})"
     )
-    return f"{line}: {c.reason}" if c.reason else line
+    return f"{line}: {printable(c.reason)}" if c.reason else line
 
 
 def verdict_message(m: Measurement) -> str:
@@ -81,15 +86,17 @@ def verdict_message(m: Measurement) -> str:
     from pytest_ovbench.judge.verdict import NO_BASELINE, PASS
 
     status = worst(m.comparisons)
-    head = f"ovbench: {m.nodeid} {m.result.name!r} {status}"
+    # Every piece that comes from outside (test id, names, the baseline's text) is printable():
+    # the message lands in CI logs, where a line of its own could be read as a command.
+    head = f"ovbench: {printable(m.nodeid)} {m.result.name!r} {status}"
     if status == NO_BASELINE:
         return (
-            f"ovbench: {m.nodeid} {m.result.name!r} has no baseline ({m.source}); "
+            f"ovbench: {printable(m.nodeid)} {m.result.name!r} has no baseline ({printable(m.source)}); "
             "record one with `pytest --ov-update-baselines`"
         )
     lines = [head, *(comparison_line(c) for c in m.comparisons if c.status != PASS)]
     kind = "reference" if m.reference is not None else "baseline"
-    lines.append(f"  {kind}: {m.source}")
+    lines.append(f"  {kind}: {printable(m.source)}")
     moves = top_moves(m.baseline_layers, m.result.layers) if m.baseline_layers else []
     if moves and status != PASS:
         lines.append("  layers whose time moved most:")
@@ -105,7 +112,7 @@ def plan_lines(m: Measurement) -> list[str]:
     if not m.layer_changes:
         return []
     kind = "reference" if m.reference is not None else "baseline"
-    shown = [f"    {line}" for line in m.layer_changes[:PLAN_LINES]]
+    shown = [f"    {printable(line)}" for line in m.layer_changes[:PLAN_LINES]]
     if len(m.layer_changes) > PLAN_LINES:
         shown.append(
             f"    ... and {len(m.layer_changes) - PLAN_LINES} more (every change: --ov-json, layer_changes)"
@@ -115,19 +122,25 @@ def plan_lines(m: Measurement) -> list[str]:
 
 def plan_message(m: Measurement) -> str:
     """The warning (or, with --ov-fail-on-plan-change, failure) for a changed execution plan."""
-    head = f"ovbench: {m.nodeid} {m.result.name!r}: execution plan changed"
-    return "\n".join([head, *plan_lines(m)[1:], f"  baseline: {m.source}"])
+    head = f"ovbench: {printable(m.nodeid)} {m.result.name!r}: execution plan changed"
+    return "\n".join([head, *plan_lines(m)[1:], f"  baseline: {printable(m.source)}"])
 
 
-def percent(value: float | None) -> str:
-    return "" if value is None or math.isnan(value) else f"{value:+.1%}"
+def percent(value: float | None, sign: str = "+") -> str:
+    """A fraction as a percentage to one decimal (``+4.1%``; ``sign=""`` for none on positives),
+    huge ones in powers of ten (``+1e+302%``: a broken baseline, not digits to read); "" for none."""
+    if value is None or math.isnan(value):
+        return ""
+    if abs(value) >= 1e4:
+        return f"{value * 100:{sign}.3g}%"
+    return f"{value:{sign}.1%}"
 
 
 def sees(detectable: float | None) -> str:
     """The smallest worsening a comparison could have caught (90% power): ``4.1%``, ``none``."""
     if detectable is None or math.isnan(detectable):
         return "-"
-    return "none" if math.isinf(detectable) else f"{detectable:.1%}"
+    return "none" if math.isinf(detectable) else percent(detectable, "")
 
 
 def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
