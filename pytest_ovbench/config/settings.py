@@ -208,7 +208,9 @@ class Settings:
     infer_precision: str | None = None
     cache_dir: str | None = None
     perf_counts: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    gate: tuple[str, ...] | None = None  # the metrics judged (marker's gate=); the policy's otherwise
+    tolerance: float | dict[str, float] | None = None  # the allowance (marker's tolerance=)
+    reference: Any = None  # reference mode against this path or openvino.Model (marker's reference=)
 
     def changes(self) -> ModelChanges:
         """What to change in the model before compiling (shape, layout, batch, element types)."""
@@ -248,7 +250,7 @@ class Settings:
         return config
 
 
-_FIELDS = {f for f in Settings.__dataclass_fields__ if f != "extra"}
+_FIELDS = set(Settings.__dataclass_fields__)
 
 
 def merge(
@@ -268,6 +270,9 @@ def merge(
     if forced_device:
         combined["device"] = forced_device
     model = combined.pop("model", None)
-    known = {k: v for k, v in combined.items() if k in _FIELDS}
-    extra = {k: v for k, v in combined.items() if k not in _FIELDS}
-    return replace(Settings(), **known, extra=extra), model
+    unknown = sorted(set(combined) - _FIELDS)
+    if unknown:  # validate() refuses them first; this guards callers that skip it
+        raise ValueError(f"unknown settings: {', '.join(unknown)}")
+    if combined.get("gate") is not None:
+        combined["gate"] = tuple(combined["gate"])
+    return replace(Settings(), **combined), model

@@ -52,7 +52,7 @@ def baseline_location(workspace: Workspace, nodeid: str) -> tuple[Path, str]:
 
 
 def policy_for(workspace: Workspace, settings: Settings) -> Policy:
-    return with_marker(workspace.policy, settings.extra.get("gate"), settings.extra.get("tolerance"))
+    return with_marker(workspace.policy, settings.gate, settings.tolerance)
 
 
 def relative(workspace: Workspace, path: Path) -> str:

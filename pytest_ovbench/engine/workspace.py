@@ -195,7 +195,7 @@ class Workspace:
             settings.device,
             settings.compile_config(mode),
             self.cache_dir(settings.cache_dir),
-            replace(settings, extra={}),
+            replace(settings, reference=None),
             mode,
             self.use_yardstick,
         )

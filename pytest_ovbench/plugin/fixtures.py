@@ -143,7 +143,7 @@ class Measurer:
         workspace, nodeid = self._session.workspace, self._nodeid()
         compiled = workspace.compile(loaded, settings, self._mode)
         env_key = workspace.env_key(settings.device)
-        reference = settings.extra.get("reference")
+        reference = settings.reference
         if not workspace.update and (reference is not None or workspace.reference_rev):
             return judging.against_reference(
                 workspace, nodeid, loaded, compiled, settings, self._mode, reference, env_key
