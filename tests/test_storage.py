@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -15,7 +17,10 @@ import numpy as np
 import pytest
 import yaml
 
+from pytest_ovbench import atomic
+from pytest_ovbench.baselines import locking
 from pytest_ovbench.baselines import store as storage
+from pytest_ovbench.baselines.locking import exclusive_lock, lock_file
 from pytest_ovbench.baselines.store import (
     BaselineFileError,
     BaselineWriteError,
@@ -463,19 +468,53 @@ def test_run_killed_mid_write_leaves_old_file_whole(tmp_path: Path) -> None:
 
     assert result.returncode == 3, result.stderr
     assert path.read_text(encoding="utf-8") == old_text
-    leftovers = [name for name in os.listdir(tmp_path) if name != path.name]
-    assert len(leftovers) == 1
-    assert not leftovers[0].endswith((".yaml", ".yml"))
+    leftovers = sorted(name for name in os.listdir(tmp_path) if name != path.name)
+    assert len(leftovers) == 2  # its temp file, and the lock file it held
+    assert leftovers[0] == lock_file(path).name
+    assert leftovers[1].endswith(".tmp")
     write_entries(path, {("test_b", "sync", ENV): make_entry()})  # the lock was released
     assert set(load_entries(path)) == {"test_a", "test_b"}
+    assert os.listdir(tmp_path) == [path.name]  # the dead writer's temp file is gone
+
+
+def test_next_write_removes_temp_files_of_dead_writers_to_that_file_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, other = tmp_path / "test_models.yaml", tmp_path / "test_other.yaml"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    dead_pid = int(dead.stdout)  # exited and reaped: no such process now
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "getpid", lambda: dead_pid)
+        stale, other_stale = atomic.temporary_path(path), atomic.temporary_path(other)
+    old_style = tmp_path / f".{path.name}.{dead_pid}-0123abcd.tmp"  # as earlier versions named them
+    live = atomic.temporary_path(path)  # this process, alive: maybe mid-write
+    for leftover in (stale, other_stale, old_style, live):
+        leftover.write_text("half a file", encoding="utf-8")
+
+    write_entries(path, {("test_a", "sync", ENV): make_entry()})
+
+    assert sorted(os.listdir(tmp_path)) == sorted([path.name, other_stale.name, live.name])
+
+
+def test_longest_file_names_get_baselines(tmp_path: Path) -> None:
+    path = module_file(tmp_path, "tests/" + "t" * 250 + ".py")  # a 253-character module name
+    assert len(path.name) == 255  # the most a file name may have
+
+    write_entries(path, {("test_a", "sync", ENV): make_entry()})
+
+    assert load_entries(path) == {"test_a": {"sync": {ENV: make_entry()}}}
+    assert os.listdir(path.parent) == [path.name]
+    assert len(atomic.temporary_path(path).name) < 100
+    assert len(lock_file(path).name) < 100
 
 
 CONCURRENT_WRITER = """
-import sys, time
+import sys, tempfile, time
 from pathlib import Path
 from pytest_ovbench.baselines.store import write_entries
 
 path, ready, go, worker, rounds = sys.argv[1:]
+assert tempfile.gettempdir().endswith(f"tmp{worker}")
 Path(ready).touch()
 while not Path(go).exists():
     time.sleep(0.001)
@@ -484,10 +523,13 @@ for number in range(int(rounds)):
 """
 
 
-def test_concurrent_writers_lose_no_entry(tmp_path: Path) -> None:
+def test_concurrent_writers_with_different_tmpdirs_lose_no_entry(tmp_path: Path) -> None:
+    # Like CI jobs or containers sharing a checkout, each with its own TMPDIR.
     path = tmp_path / "baselines" / "test_models.yaml"
     workers, rounds = 8, 4  # without the lock this loses entries on every try
     go = tmp_path / "go"
+    for worker in range(workers):
+        (tmp_path / f"tmp{worker}").mkdir()
     processes = [
         subprocess.Popen(
             [
@@ -500,7 +542,7 @@ def test_concurrent_writers_lose_no_entry(tmp_path: Path) -> None:
                 str(worker),
                 str(rounds),
             ],
-            env=python_env(),
+            env={**python_env(), "TMPDIR": str(tmp_path / f"tmp{worker}")},
         )
         for worker in range(workers)
     ]
@@ -514,7 +556,129 @@ def test_concurrent_writers_lose_no_entry(tmp_path: Path) -> None:
     assert sorted(entries) == sorted(f"test_{worker}" for worker in range(workers))
     for worker in range(workers):
         assert len(entries[f"test_{worker}"]["sync"]) == rounds
+        assert os.listdir(tmp_path / f"tmp{worker}") == []  # no lock file left in any TMPDIR
     assert os.listdir(path.parent) == [path.name]
+
+
+# The lock
+
+
+def test_lock_is_beside_the_file_and_leaves_nothing_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    path = tmp_path / "baselines" / "test_models.yaml"
+    path.parent.mkdir()
+
+    with exclusive_lock(path):
+        assert os.listdir(path.parent) == [f".{path.name}.lock"]
+        assert f"pid {os.getpid()} on " in lock_file(path).read_text(encoding="utf-8")
+    write_entries(path, {("test_a", "sync", ENV): make_entry()})
+    write_entries(path, {("test_b", "sync", ENV): make_entry()})
+
+    assert os.listdir(path.parent) == [path.name]
+    assert os.listdir(temporary) == []
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from pytest_ovbench.baselines.locking import exclusive_lock
+
+with exclusive_lock(Path(sys.argv[1])):
+    Path(sys.argv[2]).touch()
+    time.sleep(120)
+"""
+
+
+def test_held_lock_times_out_naming_the_lock_file_and_holder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, held = tmp_path / "test_models.yaml", tmp_path / "held"
+    command = [sys.executable, "-c", HOLD_LOCK, str(path), str(held)]
+    holder = subprocess.Popen(command, env=python_env())
+    try:
+        deadline = time.monotonic() + 60
+        while not held.exists() and holder.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert held.exists(), "the holder never took the lock"
+        monkeypatch.setattr(locking, "LOCK_TIMEOUT_S", 0.2)
+
+        with pytest.raises(BaselineWriteError) as caught:
+            write_entries(path, {("test_a", "sync", ENV): make_entry()})
+    finally:
+        holder.kill()
+        holder.wait()
+
+    message = str(caught.value)
+    assert caught.value.path == lock_file(path)
+    assert f"waited 0.2 s for the lock file {lock_file(path)}" in message
+    assert f"held by pid {holder.pid} on {socket.gethostname()}" in message
+    assert "To fix:" in message
+    assert not path.exists()
+    write_entries(path, {("test_a", "sync", ENV): make_entry()})  # the holder died: free again
+    assert sorted(os.listdir(tmp_path)) == sorted([path.name, "held"])
+
+
+def test_lock_symlink_is_refused_and_not_followed(tmp_path: Path) -> None:
+    path, target = tmp_path / "test_models.yaml", tmp_path / "victim"
+    lock_file(path).symlink_to(target)
+
+    with pytest.raises(BaselineWriteError) as caught:
+        write_entries(path, {("test_a", "sync", ENV): make_entry()})
+
+    assert caught.value.path == lock_file(path)
+    assert "symbolic link" in caught.value.reason
+    assert f"To fix: delete {lock_file(path)}" in str(caught.value)
+    assert not target.exists() and not path.exists()
+
+
+def test_unopenable_lock_file_names_the_permission_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "test_models.yaml"
+    lock = lock_file(path)
+    lock.write_text("pid 1 on elsewhere\n", encoding="utf-8")
+    lock.chmod(0o600)
+    real_open = os.open
+
+    def open_as_another_user(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(file) == lock:  # what a 0600 file of another user gives (root reads anything)
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_as_another_user)
+    with pytest.raises(BaselineWriteError) as caught:
+        write_entries(path, {("test_a", "sync", ENV): make_entry()})
+
+    assert caught.value.path == lock
+    assert "Permission denied" in caught.value.reason and "mode 0600" in caught.value.reason
+    assert f"To fix: delete {lock} if no update is running" in str(caught.value)
+    assert not path.exists()
+
+
+def test_lock_in_an_unwritable_folder_names_the_folder_and_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "test_models.yaml"
+    real_open = os.open
+
+    def open_in_a_read_only_folder(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(file) == lock_file(path):  # what a non-root user gets in a 0500 folder
+            if flags & os.O_CREAT:
+                raise PermissionError(13, "Permission denied")
+            raise FileNotFoundError(2, "No such file or directory")
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_in_a_read_only_folder)
+    with pytest.raises(BaselineWriteError) as caught:
+        write_entries(path, {("test_a", "sync", ENV): make_entry()})
+
+    assert "cannot create the lock file: Permission denied" in caught.value.reason
+    assert f"make the folder {tmp_path} writable" in caught.value.fix
+    assert "ov_baselines_dir" in caught.value.fix
 
 
 def test_uncreatable_folder_raises_write_error(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ few lines as possible, so baseline changes review like code. Plain Python: no py
 from __future__ import annotations
 
 import datetime
+import math
 import numbers
 import sys
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from pytest_ovbench.baselines.yaml_check import FORMAT_VERSION, Entries, check_tests
+from pytest_ovbench.baselines.yaml_loading import MAX_DEPTH
 
 __all__ = ["SIGNIFICANT_DIGITS", "dump_entries", "plain"]
 
@@ -30,9 +32,11 @@ def dump_entries(entries: Entries) -> str:
     Deterministic and diff-friendly: keys sorted, no anchors or aliases, lists of numbers on one
     line, floats rounded to SIGNIFICANT_DIGITS significant digits, numpy scalars and arrays
     written as plain numbers and lists. Raises TypeError for values YAML cannot hold as plain
-    data and ValueError if ``entries`` does not have the four-level shape.
+    data, and ValueError if ``entries`` does not have the four-level shape or holds what the
+    reader would refuse: numbers that are not finite floats, nesting deeper than MAX_DEPTH.
     """
     tests = check_tests(plain(entries))
+    _check_depth({"tests": tests})
     body: str = yaml.dump(
         {"tests": tests},
         Dumper=_BaselineDumper,
@@ -45,15 +49,19 @@ def dump_entries(entries: Entries) -> str:
 
 
 def plain(value: object) -> Any:
-    """``value`` as plain YAML data: str keys, numpy values converted, floats rounded."""
+    """``value`` as plain YAML data: str keys, numpy values converted, floats rounded.
+
+    TypeError for what YAML cannot hold as plain data, ValueError for a number that is not a
+    finite float (NaN, infinity, an int beyond 1.8e308): the reader would refuse the file.
+    """
     if type(value) in _KEPT_AS_IS:
         return value
     if isinstance(value, str):
         return str(value)  # a str subclass such as numpy.str_ has no safe representer
     if isinstance(value, numbers.Integral):
-        return int(value)
+        return _finite(int(value))
     if isinstance(value, numbers.Real):
-        return _round_significant(float(value))
+        return _finite(_round_significant(value))
     if isinstance(value, Mapping):
         return {_plain_key(key): plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -63,15 +71,41 @@ def plain(value: object) -> Any:
     raise TypeError(f"cannot store a {type(value).__name__} in a baseline file: {value!r:.80}")
 
 
+def _check_depth(document: object) -> None:
+    pending: list[tuple[object, int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise ValueError(
+                    f"cannot store data nested more than {MAX_DEPTH} levels deep: the reader refuses it"
+                )
+            items = value.values() if isinstance(value, dict) else value
+            pending.extend((item, depth + 1) for item in items)
+
+
 def _plain_key(key: object) -> str:
     if not isinstance(key, str):
         raise TypeError(f"baseline data keys must be strings, got {key!r}")
     return str(key)
 
 
-def _round_significant(number: float) -> float:
+def _finite(number: int | float) -> int | float:
+    try:
+        finite = math.isfinite(number)
+    except OverflowError:  # an int beyond the float range
+        finite = False
+    if not finite:
+        raise ValueError(f"cannot store {number!r:.80} in a baseline file: its numbers must be finite floats")
+    return number
+
+
+def _round_significant(number: numbers.Real) -> float:
     # Timings vary in the third digit already; more digits are noise that clutters every diff.
-    return float(f"{number:.{SIGNIFICANT_DIGITS}g}")
+    try:
+        return float(f"{float(number):.{SIGNIFICANT_DIGITS}g}")  # 1.79999e308 rounds to inf
+    except OverflowError:  # a Fraction or Decimal beyond the float range
+        return math.inf
 
 
 class _BaselineDumper(yaml.SafeDumper):

@@ -17,10 +17,10 @@ An entry (one test, one measurement, one environment) looks like::
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Sequence
 from typing import Any
 
+from pytest_ovbench.baselines.errors import shown
 from pytest_ovbench.baselines.layers import layer_entry, validate_layer_entry
 from pytest_ovbench.judge.baseline import StoredBaseline
 from pytest_ovbench.judge.machine_speed import Machine
@@ -31,6 +31,10 @@ from pytest_ovbench.measure.yardstick import PROBE
 from pytest_ovbench.metrics import METRICS, SINGLE_METRICS, WINDOW_METRICS
 
 ALWAYS_WINDOWED = ("median", "throughput")
+MIN_FIGURE = 1e-9
+MAX_FIGURE = 1e12
+"""The range of every stored figure (ms, inferences/s, MiB): outside it a figure is corrupt, and
+the ratios and means taken from it would overflow or divide by (nearly) zero."""
 
 
 def make_entry(
@@ -107,8 +111,14 @@ def entry_samples(entry: dict[str, Any]) -> dict[str, Sample]:
     }
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def _figure(value: Any) -> bool:
+    """A number within [MIN_FIGURE, MAX_FIGURE] (so not NaN or infinite; a huge int compares fine)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return MIN_FIGURE <= value <= MAX_FIGURE
+
+
+_RANGE = f"from {MIN_FIGURE:g} to {MAX_FIGURE:g}"
 
 
 def validate_entry(entry: dict[str, Any]) -> None:
@@ -119,12 +129,9 @@ def validate_entry(entry: dict[str, Any]) -> None:
     for name, metric in metrics.items():
         if name not in METRICS:
             raise ValueError(f"unknown metric {name!r} (known: {', '.join(METRICS)})")
-        if not isinstance(metric, dict) or not _number(metric.get("value")) or metric["value"] <= 0:
-            raise ValueError(f"metrics -> {name}: 'value' must be a number > 0")
-        for key in ("windows", "runs"):
-            values = metric.get(key, [])
-            if not isinstance(values, list) or not all(_number(v) and v > 0 for v in values):
-                raise ValueError(f"metrics -> {name}: {key!r} must be a list of numbers > 0")
+        if not isinstance(metric, dict):
+            raise ValueError(f"metrics -> {name}: must be a mapping with 'value', 'windows' and 'runs'")
+        _validate_figures(f"metrics -> {name}", metric)
     if "layers" in entry:
         validate_layer_entry(entry["layers"])
     if "machine" in entry:
@@ -134,20 +141,25 @@ def validate_entry(entry: dict[str, Any]) -> None:
 def _validate_machine(machine: Any) -> None:
     if not isinstance(machine, dict) or not isinstance(machine.get("yardstick"), str):
         raise ValueError("'machine' must be a mapping with 'yardstick' (a name), 'value' and 'runs'")
-    _validate_speed("machine", machine)
+    _validate_figures("machine", machine)
     if "probe" in machine:
         probe = machine["probe"]
         if not isinstance(probe, dict) or not isinstance(probe.get("name"), str):
             raise ValueError("machine -> probe: must be a mapping with 'name', 'value' and 'runs'")
-        _validate_speed("machine -> probe", probe)
+        _validate_figures("machine -> probe", probe)
 
 
-def _validate_speed(where: str, block: dict[str, Any]) -> None:
-    if not _number(block.get("value")) or block["value"] <= 0:
-        raise ValueError(f"{where}: 'value' must be a number > 0")
-    runs = block.get("runs", [])
-    if not isinstance(runs, list) or not all(_number(v) and v > 0 for v in runs):
-        raise ValueError(f"{where}: 'runs' must be a list of numbers > 0")
+def _validate_figures(where: str, block: dict[str, Any]) -> None:
+    """``value`` and each of ``windows`` and ``runs`` (where present) must be figures in range."""
+    if not _figure(block.get("value")):
+        raise ValueError(f"{where}: 'value' must be a number {_RANGE}, got {shown(block.get('value'))}")
+    for key in ("windows", "runs"):
+        values = block.get(key, [])
+        if not isinstance(values, list):
+            raise ValueError(f"{where}: {key!r} must be a list of numbers {_RANGE}")
+        wrong = [value for value in values if not _figure(value)]
+        if wrong:
+            raise ValueError(f"{where}: {key!r} must be a list of numbers {_RANGE}, got {shown(wrong[0])}")
 
 
 def machine_sample(entry: dict[str, Any]) -> Machine | None:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FILE_FIX", "WRITE_FIX", "BaselineError", "BaselineFileError", "BaselineWriteError", "os_reason"]
+__all__ = [
+    "FILE_FIX",
+    "WRITE_FIX",
+    "BaselineError",
+    "BaselineFileError",
+    "BaselineWriteError",
+    "os_reason",
+    "shown",
+]
 
 FILE_FIX = "To fix: edit the file by hand, or delete it and re-record with `pytest --ov-update-baselines`."
 WRITE_FIX = (
     "To fix: make that folder writable, or point the ini option `ov_baselines_dir` at a writable folder."
 )
+_REASON_CHARS = 600  # a hostile file must not flood the terminal through a key or value it names
+_SHOWN_CHARS = 80
+_LINE_BREAKS = re.compile(r"\s*[\r\n\x0b\x0c\x85\u2028\u2029]+\s*")
 
 
 class BaselineError(Exception):
@@ -27,10 +39,10 @@ class BaselineFileError(BaselineError):
     def __init__(self, path: Path, line: int | None, reason: str, fix: str = FILE_FIX) -> None:
         self.path = path
         self.line = line
-        self.reason = reason
+        self.reason = _one_line(reason)
         self.fix = fix
         where = f"{path}, line {line}" if line is not None else str(path)
-        super().__init__(f"Unusable baseline file {where}: {reason}\n{fix}")
+        super().__init__(f"Unusable baseline file {where}: {self.reason}\n{fix}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuild from the fields so the error survives pickling (multiprocessing, xdist).
@@ -42,9 +54,9 @@ class BaselineWriteError(BaselineError):
 
     def __init__(self, path: Path, reason: str, fix: str = WRITE_FIX) -> None:
         self.path = path
-        self.reason = reason
+        self.reason = _one_line(reason)
         self.fix = fix
-        super().__init__(f"Cannot write baselines to {path}: {reason}\n{fix}")
+        super().__init__(f"Cannot write baselines to {path}: {self.reason}\n{fix}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.path, self.reason, self.fix))
@@ -53,3 +65,19 @@ class BaselineWriteError(BaselineError):
 def os_reason(error: OSError) -> str:
     """What the OS said, without the errno and path that the messages above give their own way."""
     return error.strerror or str(error)
+
+
+def shown(value: object) -> str:
+    """``repr`` cut short, for naming a key or value of a (possibly hostile) file in a message."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+
+
+def _one_line(reason: str) -> str:
+    # The reason is one line of the message (the fix is the next): it may quote keys from the file.
+    # Cut from the middle: the start says where, the end what is wrong.
+    text = _LINE_BREAKS.sub(" ", reason)
+    if len(text) <= _REASON_CHARS:
+        return text
+    half = (_REASON_CHARS - 5) // 2
+    return f"{text[:half]} ... {text[-half:]}"

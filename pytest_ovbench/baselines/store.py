@@ -4,11 +4,12 @@ Data model, every key a string::
 
     test id -> measurement name -> environment key -> entry (a mapping owned by the caller)
 
-Reading uses ``yaml.safe_load`` only, so a baseline file can never run code (``yaml_check.py``).
-Writing merges updates into the file under an exclusive lock (``locking.py``) and replaces the
-file atomically (:mod:`pytest_ovbench.atomic`), so parallel workers lose no entry and a run killed
-mid-write leaves the old file whole; the text comes from ``dumping.py``. Plain Python: no pytest,
-no OpenVINO.
+Reading takes regular files of at most MAX_FILE_BYTES only (``reading.py``) and builds plain data
+with SafeLoader after checking every parser event (``yaml_check.py``, ``yaml_loading.py``), so a
+baseline file can never run code, hang or exhaust memory. Writing merges updates into the file
+under an exclusive lock beside it (``locking.py``) and replaces the file atomically
+(:mod:`pytest_ovbench.atomic`), so parallel writers lose no entry and a run killed mid-write leaves
+the old file whole; the text comes from ``dumping.py``. Plain Python: no pytest, no OpenVINO.
 """
 
 from __future__ import annotations
@@ -25,20 +26,23 @@ from pytest_ovbench.baselines.errors import (
     BaselineWriteError,
     os_reason,
 )
-from pytest_ovbench.baselines.locking import exclusive_lock
+from pytest_ovbench.baselines.locking import LOCK_TIMEOUT_S, exclusive_lock
+from pytest_ovbench.baselines.reading import MAX_FILE_BYTES, check_size, decode, read_text
 from pytest_ovbench.baselines.yaml_check import (
     FORMAT_VERSION,
     Entries,
     EntryKey,
     EntryValidator,
-    decode,
     iter_entries,
     parse_text,
-    read_text,
 )
+from pytest_ovbench.baselines.yaml_loading import MAX_DEPTH
 
 __all__ = [
     "FORMAT_VERSION",
+    "LOCK_TIMEOUT_S",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
     "SIGNIFICANT_DIGITS",
     "BaselineError",
     "BaselineFileError",
@@ -79,9 +83,11 @@ def module_file(baselines_dir: Path, module_relpath: str) -> Path:
 def load_entries(path: Path, validate_entry: EntryValidator | None = None) -> Entries:
     """Read the baseline file at ``path``; a missing or empty file gives ``{}``.
 
-    Only ``yaml.safe_load`` is used: a tag that would build a Python object is refused, never
-    executed. Invalid YAML, a wrong structure or an entry that ``validate_entry`` rejects (with
-    ValueError) raise BaselineFileError naming the file and the line or key path.
+    Only SafeLoader builds the data: a tag that would build a Python object is refused, never
+    executed. Anything but a regular file (symlinks resolved), a file over MAX_FILE_BYTES, invalid
+    YAML, anchors or aliases, nesting over MAX_DEPTH, numbers that are not finite floats, duplicate
+    keys, a wrong structure or an entry that ``validate_entry`` rejects (with ValueError) raise
+    BaselineFileError naming the file and the line or key path.
     """
     return parse_text(path, read_text(path), validate_entry)
 
@@ -92,6 +98,8 @@ def parse_entries(data: str | bytes, source: Path, validate_entry: EntryValidato
     For content that is not on disk (e.g. a file at a git revision). ``source`` is what errors name
     as the file, e.g. ``HEAD:baselines/tests/test_a.yaml``. Bytes must be UTF-8.
     """
+    if isinstance(data, str):
+        check_size(source, len(data.encode("utf-8", "surrogatepass")))
     text = decode(source, data) if isinstance(data, bytes) else data
     return parse_text(source, text, validate_entry)
 
@@ -101,10 +109,11 @@ def write_entries(path: Path, updates: Mapping[EntryKey, dict[str, Any] | None])
 
     A dict replaces the entry under its key, None deletes it (and parents left empty; the file
     itself once no entry remains). Every other entry is kept. The read-merge-write runs under an
-    exclusive ``fcntl.flock`` on a lock file in the temporary folder, so xdist workers or CI jobs
-    on one machine updating the same file lose no entry; Windows has no fcntl and gets no lock.
+    exclusive ``fcntl.flock`` on a lock file beside ``path`` (``locking.py``), so xdist workers,
+    CI jobs or containers sharing the folder lose no entry; Windows has no fcntl and gets no lock.
     The file is replaced atomically (temp file, fsync, os.replace). A corrupt existing file raises
-    BaselineFileError and is left as it is; OS errors raise BaselineWriteError.
+    BaselineFileError and is left as it is; OS errors, a lock not released within LOCK_TIMEOUT_S
+    and a result over MAX_FILE_BYTES (which could not be read back) raise BaselineWriteError.
     """
     if not updates:
         return
@@ -119,6 +128,7 @@ def write_entries(path: Path, updates: Mapping[EntryKey, dict[str, Any] | None])
             return
         new_text = dump_entries(entries)
         if new_text != old_text:  # leave an unchanged file alone (mtime, inode)
+            _check_new_size(path, new_text)
             _replace_file(path, new_text)
 
 
@@ -159,6 +169,19 @@ def _create_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise BaselineWriteError(folder, os_reason(error)) from error
+
+
+def _check_new_size(path: Path, text: str) -> None:
+    # Never write a file the next run would refuse to read.
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise BaselineWriteError(
+            path,
+            f"the updated file would be {size:,} bytes, over the {MAX_FILE_BYTES:,} bytes (2 MiB) a "
+            "baseline file may hold; the file is left as it was",
+            "To fix: delete the entries no test uses any more (`ovbench prune`), or split the test "
+            "module so each baseline file holds fewer entries.",
+        )
 
 
 def _remove_file(path: Path) -> None:

@@ -4,9 +4,11 @@ Data model, every key a string::
 
     test id -> measurement name -> environment key -> entry (a mapping owned by the caller)
 
-Only ``yaml.safe_load`` is used, after anchors and aliases are refused from the parser events, so
-a baseline file can never run code or expand into gigabytes. Every problem is a BaselineFileError
-naming the file, the line or key path, and the fix. Plain Python: no pytest, no OpenVINO.
+Only ``yaml.safe_load``'s construction is used, by a SafeLoader that checks every parser event
+(``yaml_loading.py``: no anchors or aliases, bounded depth, finite numbers, no duplicate keys), so
+a baseline file can never run code or expand into gigabytes; the bytes come from ``reading.py``
+(regular files of bounded size only). Every problem is a BaselineFileError naming the file, the
+line or key path, and the fix. Plain Python: no pytest, no OpenVINO.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.reader import ReaderError
 
-from pytest_ovbench.baselines.errors import BaselineFileError, os_reason
+from pytest_ovbench.baselines.errors import BaselineFileError, shown
+from pytest_ovbench.baselines.yaml_loading import RefusedYaml, load_document
 
 __all__ = [
     "FORMAT_VERSION",
@@ -28,10 +31,8 @@ __all__ = [
     "EntryKey",
     "EntryValidator",
     "check_tests",
-    "decode",
     "iter_entries",
     "parse_text",
-    "read_text",
 ]
 
 Entries = dict[str, dict[str, dict[str, dict[str, Any]]]]
@@ -64,27 +65,6 @@ def iter_entries(entries: Entries) -> Iterator[tuple[EntryKey, dict[str, Any]]]:
                 yield (test_id, measurement, env_key), entry
 
 
-def read_text(path: Path) -> str | None:
-    """The text of the file at ``path`` (as :func:`decode` gives it); None if there is no file yet."""
-    try:
-        data = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):  # no file yet; writing will say what's wrong
-        return None
-    except OSError as error:
-        raise BaselineFileError(path, None, f"cannot read it: {os_reason(error)}") from error
-    return decode(path, data)
-
-
-def decode(path: Path, data: bytes) -> str:
-    """``data`` as UTF-8 text with ``\\n`` line ends (as a text-mode read gives); errors name ``path``."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        reason = f"not UTF-8 text ({error.reason} at byte {error.start})"
-        raise BaselineFileError(path, None, reason) from error
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def parse_text(path: Path, text: str | None, validate_entry: EntryValidator | None = None) -> Entries:
     """The entries of baseline file text (None or empty: ``{}``); errors name ``path``.
 
@@ -108,8 +88,9 @@ def parse_text(path: Path, text: str | None, validate_entry: EntryValidator | No
 
 def _safe_load(path: Path, text: str) -> object:
     try:
-        _refuse_anchors(path, text)
-        return yaml.safe_load(text)
+        return load_document(text)
+    except RefusedYaml as error:
+        raise BaselineFileError(path, error.line, error.reason) from error
     except yaml.MarkedYAMLError as error:
         raise BaselineFileError(path, _error_line(error), _yaml_reason(error)) from error
     except ReaderError as error:
@@ -119,24 +100,10 @@ def _safe_load(path: Path, text: str) -> object:
         raise BaselineFileError(path, line, reason) from error
     except yaml.YAMLError as error:
         raise BaselineFileError(path, None, f"invalid YAML: {error}") from error
-    except RecursionError as error:
+    except RecursionError as error:  # a safety net: yaml_loading bounds the depth first
         raise BaselineFileError(path, None, "nested too deeply for a baseline file") from error
-
-
-def _refuse_anchors(path: Path, text: str) -> None:
-    """Refuse anchors and aliases from the event stream, before anything is composed.
-
-    Composing is where a merge-key (``<<``) bomb expands to gigabytes in PyYAML before 6.0.4, so
-    the check runs on parser events (streaming, bounded memory) ahead of ``safe_load``.
-    """
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            line = None if event.start_mark is None else event.start_mark.line + 1
-            reason = (
-                "YAML anchors and aliases (& and *) are not supported in baseline files; "
-                "write the value out in full"
-            )
-            raise BaselineFileError(path, line, reason)
+    except (ValueError, OverflowError) as error:  # a safety net: yaml_loading constructs scalars first
+        raise BaselineFileError(path, None, f"a value cannot be read ({type(error).__name__})") from error
 
 
 def _error_line(error: yaml.MarkedYAMLError) -> int | None:
@@ -238,13 +205,15 @@ def _validate_entries(path: Path, entries: Entries, validate_entry: EntryValidat
             validate_entry(entry)
         except ValueError as error:
             reason = (
-                f"entry for test {test_id!r}, measurement {measurement!r}, environment {env_key!r}: {error}"
+                f"entry for test {shown(test_id)}, measurement {shown(measurement)}, "
+                f"environment {shown(env_key)}: {error}"
             )
             raise BaselineFileError(path, None, reason, _ENTRY_FIX) from error
 
 
 def _where(path: tuple[str, ...]) -> str:
-    return " -> ".join(path) if path else "top level"
+    # Keys cut short: a hostile file's 15 kB key must not hide the reason that follows.
+    return " -> ".join(part if len(part) <= 80 else f"{part[:77]}..." for part in path) or "top level"
 
 
 def _kind(value: object) -> str:
