@@ -17,7 +17,7 @@ from tiny_models import build_tiny, conv_relu
 from pytest_ovbench.baselines.layers import layer_entry, validate_layer_entry
 from pytest_ovbench.judge.plan import SEVERITY, LayerChange, layer_changes
 from pytest_ovbench.measure.layers import Layer, profile, read_counters
-from pytest_ovbench.report.layers import layer_records, top_moves
+from pytest_ovbench.report.layers import describe_change, layer_records, top_moves
 
 IMAGE = np.linspace(-1.0, 1.0, 3 * 16 * 16, dtype=np.float32).reshape(1, 3, 16, 16)
 
@@ -221,8 +221,8 @@ def test_a_real_lost_fusion_is_reported_exactly(core: ov.Core) -> None:
     relu = changes[0]  # most serious first
     assert (relu.name, relu.kind, relu.before) == ("relu", "fusion lost", "undef (NOT_RUN)")
     assert relu.after == by_name(layers)["relu"].exec_type
-    assert relu.describe().startswith(f"relu ({by_name(layers)['relu'].type}): undef (NOT_RUN) -> ")
-    assert relu.describe().endswith("no longer fused or optimized out, now runs on its own")
+    assert describe_change(relu).startswith(f"relu ({by_name(layers)['relu'].type}): undef (NOT_RUN) -> ")
+    assert describe_change(relu).endswith("no longer fused or optimized out, now runs on its own")
     # The reorders in front of the outputs follow the graph; the convolution itself did not change.
     assert set(kinds(changes).values()) <= {"fusion lost", "added", "removed"}
     assert "tap" in kinds(changes) and "conv" not in kinds(changes)
@@ -245,7 +245,7 @@ def test_a_real_precision_change_int8_against_the_default(core: ov.Core) -> None
     conv = next(change for change in layer_changes(baseline, layers) if change.name == "conv")
     assert (conv.kind, conv.before) == ("precision", baseline["conv"]["exec_type"])
     assert re.search(r"_[iu]8$", conv.after, re.IGNORECASE), conv.after
-    assert re.search(rf"precision changed \({before} -> [iu]8\)$", conv.describe())
+    assert re.search(rf"precision changed \({before} -> [iu]8\)$", describe_change(conv))
     assert kinds(layer_changes(baseline, layers))["quantize"] == "added"
 
 
@@ -271,7 +271,7 @@ def test_fallback_to_a_reference_kernel(tiny: list[Layer]) -> None:
     reference = f"ref_any_{precision_of(before)}"  # the same precision: only the kernel changes
     [change] = layer_changes(baseline, with_exec_type(tiny, "conv", reference))
     assert change == LayerChange("conv", "fallback", before, reference, "Convolution")
-    assert change.describe() == (
+    assert describe_change(change) == (
         f"conv (Convolution): {before} -> {reference}: fell back to a reference implementation"
     )
 
@@ -280,7 +280,7 @@ def test_leaving_a_reference_kernel_is_a_change_of_implementation(tiny: list[Lay
     running = by_name(tiny)["conv"].exec_type
     baseline = edited(layer_entry(tiny), "conv", exec_type=f"ref_any_{precision_of(running)}")
     [change] = layer_changes(baseline, tiny)
-    assert change.kind == "implementation" and change.describe().endswith(": implementation changed")
+    assert change.kind == "implementation" and describe_change(change).endswith(": implementation changed")
 
 
 @pytest.mark.parametrize(
@@ -318,9 +318,12 @@ def test_added_and_removed_nodes(tiny: list[Layer]) -> None:
     baseline["old_conv"] = {**LAYER, "status": "EXECUTED"}
     changes = layer_changes(baseline, tiny)
     assert [(change.name, change.kind) for change in changes] == [("old_conv", "removed"), ("conv", "added")]
-    assert changes[0].describe() == "old_conv (Convolution): was brgconv_avx2_f32 in the baseline, now gone"
+    assert (
+        describe_change(changes[0])
+        == "old_conv (Convolution): was brgconv_avx2_f32 in the baseline, now gone"
+    )
     conv = by_name(tiny)["conv"]
-    assert changes[1].describe() == f"conv (Convolution): not in the baseline, now {conv.exec_type}"
+    assert describe_change(changes[1]) == f"conv (Convolution): not in the baseline, now {conv.exec_type}"
 
 
 def test_changes_come_most_serious_first(tiny: list[Layer]) -> None:

@@ -162,7 +162,7 @@ def compare_layers(measurement: Measurement, baseline: Mapping[str, Mapping[str,
     if not layers or not baseline:
         return
     measurement.baseline_layers = baseline
-    measurement.layer_changes = [change.describe() for change in layer_changes(baseline, layers)]
+    measurement.layer_changes = layer_changes(baseline, layers)
 
 
 def keep_baseline(measurement: Measurement, samples: dict[str, Sample]) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_ovbench.judge.plan import LayerChange
 from pytest_ovbench.judge.verdict import Comparison
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.runtime.models import LoadedModel
@@ -31,7 +32,7 @@ class Measurement:
     baseline_windows: dict[str, list[float]] = field(default_factory=dict)  # for reports
     baseline_figures: dict[str, float] = field(default_factory=dict)  # for reports
     baseline_layers: Mapping[str, Mapping[str, Any]] | None = None  # the stored execution plan (perf_counts)
-    layer_changes: list[str] = field(default_factory=list)  # plan changes against it, described
+    layer_changes: list[LayerChange] = field(default_factory=list)  # plan changes against it
     other_classes: list[str] = field(default_factory=list)  # no baseline here: classes that have one
     started: float = 0.0  # wall clock (epoch s) when the measurement got the machine: compile to verdict
     finished: float = 0.0

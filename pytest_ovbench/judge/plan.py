@@ -19,13 +19,6 @@ from pytest_ovbench.measure.layers import EXECUTED, Layer
 # be intended (a quantized model) but changes results too; added/removed nodes mean the graph changed.
 SEVERITY = ("fallback", "fusion lost", "precision", "implementation", "removed", "added", "fused")
 
-_REASONS = {
-    "fallback": "fell back to a reference implementation",
-    "fusion lost": "no longer fused or optimized out, now runs on its own",
-    "implementation": "implementation changed",
-    "fused": "now fused into a neighbour or optimized out",
-}
-
 # The CPU plugin ends exec_type with the precision it ran in: f32, bf16, I8, u8, FP32 (older), ...
 _PRECISION = re.compile(r"_(b?f\d+|fp\d+|[iu]\d+|nf4|f\de\dm\d|boolean|bin)$", re.IGNORECASE)
 # "ref" as a word of the name (ref_any_f32, gemm_ref, ref:any), not any three letters that spell it.
@@ -41,21 +34,6 @@ class LayerChange:
     before: str  # the baseline's exec_type (with its status when it did not execute); "" when added
     after: str  # this run's, likewise; "" when removed
     type: str = ""  # the node type, for messages
-
-    def describe(self) -> str:
-        """One line for a failure message, e.g. ``conv (Convolution): brgconv_avx2_f32 -> ref_any_f32:
-        fell back to a reference implementation``."""
-        head = f"{self.name} ({self.type})" if self.type else self.name
-        if self.kind == "added":
-            return f"{head}: not in the baseline, now {self.after}"
-        if self.kind == "removed":
-            return f"{head}: was {self.before} in the baseline, now gone"
-        return f"{head}: {self.before} -> {self.after}: {self._reason()}"
-
-    def _reason(self) -> str:
-        if self.kind == "precision":
-            return f"precision changed ({_precision(self.before)} -> {_precision(self.after)})"
-        return _REASONS.get(self.kind, self.kind)
 
 
 _NUMBER = re.compile(r"\d+")
@@ -144,7 +122,7 @@ def _kind(old_exec: str, old_status: str, layer: Layer) -> str | None:
 def _exec_kind(before: str, after: str) -> str:
     if _REFERENCE.search(after) and not _REFERENCE.search(before):
         return "fallback"
-    old, new = _precision(before), _precision(after)
+    old, new = precision_of(before), precision_of(after)
     # A change of precision usually brings another kernel too (brgconv_avx2_f32 -> jit_avx2_I8):
     # the precision is the news then, not the kernel name.
     if old and new and old != new:
@@ -152,7 +130,7 @@ def _exec_kind(before: str, after: str) -> str:
     return "implementation"
 
 
-def _precision(exec_type: str) -> str:
+def precision_of(exec_type: str) -> str:
     """The precision an exec_type names, normalized (``jit_avx2_I8`` -> ``i8``, ``FP32`` -> ``f32``);
     "" when it names none (``undef``)."""
     match = _PRECISION.search(exec_type.split(" ")[0])  # plan text may carry " (NOT_RUN)"

@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_ovbench.judge.plan import aligned
+from pytest_ovbench.judge.plan import LayerChange, aligned, precision_of
 from pytest_ovbench.measure.layers import Layer
 from pytest_ovbench.report.escaping import printable
 
@@ -99,3 +99,28 @@ def layer_records(
 def _baseline_ms(baseline: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
     old = baseline.get(name)
     return None if old is None else float(old["real_time_ms"])
+
+
+_REASONS = {
+    "fallback": "fell back to a reference implementation",
+    "fusion lost": "no longer fused or optimized out, now runs on its own",
+    "implementation": "implementation changed",
+    "fused": "now fused into a neighbour or optimized out",
+}
+
+
+def describe_change(change: LayerChange) -> str:
+    """One line for a failure message, e.g. ``conv (Convolution): brgconv_avx2_f32 -> ref_any_f32:
+    fell back to a reference implementation``."""
+    head = f"{change.name} ({change.type})" if change.type else change.name
+    if change.kind == "added":
+        return f"{head}: not in the baseline, now {change.after}"
+    if change.kind == "removed":
+        return f"{head}: was {change.before} in the baseline, now gone"
+    return f"{head}: {change.before} -> {change.after}: {_reason(change)}"
+
+
+def _reason(change: LayerChange) -> str:
+    if change.kind == "precision":
+        return f"precision changed ({precision_of(change.before)} -> {precision_of(change.after)})"
+    return _REASONS.get(change.kind, change.kind)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_ovbench.judge.gate import worst
 from pytest_ovbench.report.escaping import json_ready, junit_value, printable
-from pytest_ovbench.report.layers import layer_records
+from pytest_ovbench.report.layers import describe_change, layer_records
 from pytest_ovbench.report.text import sees
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def _optional_parts(m: Measurement) -> dict[str, Any]:
         parts["recorded_figures"] = {k: v["value"] for k, v in m.new_entry["metrics"].items()}
     if result.layers:
         parts["layers"] = layer_records(result.layers, m.baseline_layers)
-        parts["layer_changes"] = list(m.layer_changes)
+        parts["layer_changes"] = [describe_change(change) for change in m.layer_changes]
     if result.machine_ms is not None:  # stored mode's rulers (yardstick.py), ms per inference
         parts["machine"] = {"yardstick_ms": result.machine_ms, "probe_ms": result.probe_ms}
     if result.groups:

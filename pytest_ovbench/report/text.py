@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.metrics import HIGHER_IS_BETTER, LABELS
 from pytest_ovbench.report.escaping import printable
-from pytest_ovbench.report.layers import top_moves
+from pytest_ovbench.report.layers import describe_change, top_moves
 
 if TYPE_CHECKING:
     from pytest_ovbench.engine.measurement import Measurement
@@ -112,7 +112,7 @@ def plan_lines(m: Measurement) -> list[str]:
     if not m.layer_changes:
         return []
     kind = "reference" if m.reference is not None else "baseline"
-    shown = [f"    {printable(line)}" for line in m.layer_changes[:PLAN_LINES]]
+    shown = [f"    {printable(describe_change(change))}" for change in m.layer_changes[:PLAN_LINES]]
     if len(m.layer_changes) > PLAN_LINES:
         shown.append(
             f"    ... and {len(m.layer_changes) - PLAN_LINES} more (every change: --ov-json, layer_changes)"
