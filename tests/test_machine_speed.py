@@ -52,7 +52,7 @@ def test_entries_keep_the_probe_and_refuse_a_broken_one(tiny_result_factory: Any
     assert machine is not None and machine.probe is not None
     validate_entry(entry)
     entry["machine"]["probe"] = {"name": PROBE, "value": -1}
-    with pytest.raises(ValueError, match="machine -> probe: 'value' must be a number > 0"):
+    with pytest.raises(ValueError, match="machine -> probe: 'value' must be a number from 1e-09"):
         validate_entry(entry)
     entry["machine"]["probe"] = {"name": "some-other-probe", "value": 0.5}
     other = machine_sample(entry)
