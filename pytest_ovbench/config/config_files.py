@@ -101,8 +101,10 @@ def _openvino_text(value: Any) -> PropertyValue:
         text = openvino.OVAny(value).astype(str)
     except Exception:  # OpenVINO raises its own types; the fallback below says why
         text = ""
-    if (not text or _ADDRESS.fullmatch(text)) and isinstance(getattr(value, "name", None), str):
-        text = value.name  # an enum OVAny cannot print (CacheMode): its name is what OpenVINO reads
+    name = getattr(value, "name", None)
+    unprinted = not text or _ADDRESS.fullmatch(text) or text == f"{type(value).__name__}.{name}"
+    if unprinted and isinstance(name, str):
+        text = name  # an enum OVAny cannot print (CacheMode): its name is what OpenVINO reads
     if not isinstance(text, str) or not text or _ADDRESS.fullmatch(text):
         raise ValueError(f"cannot turn {value!r} into a property value; give it as a string")
     return text
