@@ -307,7 +307,7 @@ SPECIAL = {
     "fifo": "a FIFO",
     "/dev/zero": "a character device (a symbolic link to /dev/zero)",
     "/dev/null": "a character device",
-    "directory": "a directory",
+    "directory": "a folder",
     "socket": "a socket",
     "symlink loop": "cannot read it",
 }

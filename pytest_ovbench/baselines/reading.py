@@ -11,10 +11,10 @@ Plain Python: no pytest, no OpenVINO, no YAML.
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 from pytest_ovbench.baselines.errors import BaselineFileError, os_reason
+from pytest_ovbench.file_kind import special_kind
 
 __all__ = ["MAX_FILE_BYTES", "check_size", "decode", "read_text"]
 
@@ -27,13 +27,6 @@ _SIZE_FIX = (
 )
 _KIND_FIX = (
     "To fix: replace it with a regular file, or delete it and re-record with `pytest --ov-update-baselines`."
-)
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
 )
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -65,9 +58,9 @@ def read_text(path: Path) -> str | None:
 
 def check_regular(path: Path, status: os.stat_result) -> None:
     """BaselineFileError unless ``status`` (of ``path``, symlinks resolved) is a regular file's."""
-    if stat.S_ISREG(status.st_mode):
+    kind = special_kind(status.st_mode)
+    if kind is None:
         return
-    kind = next((name for is_kind, name in _KINDS if is_kind(status.st_mode)), "not a file")
     link = f" (a symbolic link to {os.path.realpath(path)})" if os.path.islink(path) else ""
     reason = f"it is {kind}{link}, not a regular file; refused without reading it"
     raise BaselineFileError(path, None, reason, _KIND_FIX)

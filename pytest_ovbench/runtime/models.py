@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pytest_ovbench.errors import ModelError, openvino_reason
+from pytest_ovbench.file_kind import special_kind
 
 # Files that belong to a model besides the one named (IR weights).
 _COMPANIONS = {".xml": (".bin",)}
-# What a path that is not a regular file is, by the stat test that tells it.
-_SPECIAL_KINDS = (
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISDIR, "a folder"),
-)
 
 
 @dataclass(frozen=True)
@@ -63,9 +55,7 @@ def special_file_kind(path: Path) -> str | None:
         mode = os.stat(path).st_mode  # follows symlinks: a link to /dev/zero is /dev/zero
     except OSError as exc:
         return f"a broken symlink or unreadable path ({exc.strerror or exc})"
-    if stat.S_ISREG(mode):
-        return None
-    return next((kind for test, kind in _SPECIAL_KINDS if test(mode)), "not a regular file")
+    return special_kind(mode)
 
 
 def refuse_special_file(path: Path, what: str) -> None:
