@@ -300,27 +300,24 @@ def fail_on_improvement(config: pytest.Config) -> bool:
     return _flag(config, "ov_fail_on_improvement", "ov_fail_on_improvement")
 
 
+# Policy field <- (option/ini name, converter, whether a command-line option exists besides the ini key)
+_POLICY_SOURCES: tuple[tuple[str, str, Any, bool], ...] = (
+    ("tolerance", "ov_tolerance", fraction, True),
+    ("floor", "ov_noise_floor", fraction, False),
+    ("busy_limit", "ov_busy_limit", fraction, False),
+    ("baseline_runs", "ov_baseline_runs", positive_int, False),
+    ("max_time_s", "ov_max_time", positive_seconds, True),
+    ("confirmations", "ov_confirmations", non_negative_int, False),
+)
+
+
 def policy_values(config: pytest.Config) -> dict[str, Any]:
     """Tolerance, noise floor and confirmations from the command line and ini (only those set)."""
     values: dict[str, Any] = {}
-    tolerance = _option_or_ini(config, "ov_tolerance", fraction)
-    if tolerance is not None:
-        values["tolerance"] = tolerance
-    floor = _ini_value(config, "ov_noise_floor", fraction)
-    if floor is not None:
-        values["floor"] = floor
-    busy = _ini_value(config, "ov_busy_limit", fraction)
-    if busy is not None:
-        values["busy_limit"] = busy
-    runs = _ini_value(config, "ov_baseline_runs", positive_int)
-    if runs is not None:
-        values["baseline_runs"] = runs
-    max_time = _option_or_ini(config, "ov_max_time", positive_seconds)
-    if max_time is not None:
-        values["max_time_s"] = float(max_time)
-    confirmations = _ini_value(config, "ov_confirmations", non_negative_int)
-    if confirmations is not None:
-        values["confirmations"] = confirmations
+    for field_name, name, convert, has_option in _POLICY_SOURCES:
+        value = _option_or_ini(config, name, convert) if has_option else _ini_value(config, name, convert)
+        if value is not None:
+            values[field_name] = float(value) if field_name == "max_time_s" else value
     return values
 
 
