@@ -54,7 +54,7 @@ import openvino as ov
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.judge.gate import BUSY_LIMIT
 from pytest_ovbench.measure.contention import snapshot
-from pytest_ovbench.measure.runner import measure_alternating
+from pytest_ovbench.measure.paired import measure_alternating
 from pytest_ovbench.runtime.compiling import compile_model
 from pytest_ovbench.runtime.environment import environment_key
 

@@ -34,7 +34,7 @@ from pytest_ovbench.judge.verdict import (
     detectable_change,
     sign_flip_tails,
 )
-from pytest_ovbench.measure.runner import abba_orders
+from pytest_ovbench.measure.paired import abba_orders
 
 
 def windows(center: float, spread: float, n: int = 10, seed: int = 0) -> Sample:

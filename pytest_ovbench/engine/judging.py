@@ -22,9 +22,10 @@ from pytest_ovbench.judge.gate import Policy, judge_paired, judge_stored, should
 from pytest_ovbench.judge.plan import layer_changes
 from pytest_ovbench.judge.verdict import Sample
 from pytest_ovbench.measure.contention import wait_until_quiet
+from pytest_ovbench.measure.paired import measure_alternating
 from pytest_ovbench.measure.replicate import FRESH_START_S, ReplicateError
 from pytest_ovbench.measure.result import Result
-from pytest_ovbench.measure.runner import measure, measure_alternating
+from pytest_ovbench.measure.runner import measure
 from pytest_ovbench.runtime.compiling import Compiled
 from pytest_ovbench.runtime.environment import is_classified, openvino_version
 from pytest_ovbench.runtime.models import LoadedModel, model_hash
