@@ -31,9 +31,14 @@ class RawRun:
     start_s: float
     end_s: float
     feed_ids: npt.NDArray[np.int64] | None = None  # which input set each latency's inference took
+    busy_s: float | None = None  # interleaved runs: the time of this side's own inference calls
 
     @property
     def duration(self) -> float:
+        """Seconds the run took: its wall time, or for one side of an interleaved run the time of
+        its own inference calls (the other side's excluded)."""
+        if self.busy_s is not None:
+            return max(self.busy_s, 1e-9)
         return max(self.end_s - self.start_s, 1e-9)
 
 
@@ -107,6 +112,71 @@ def run_async(queue: Any, niter: int | None, seconds: float | None) -> RawRun:
     latencies.extend(queue[i].latency for i in sorted(in_flight))
     ends.extend([end] * len(in_flight))
     return RawRun(np.asarray(latencies), np.asarray(ends), start, end)
+
+
+ORDER_BLOCK = 4096  # coin flips drawn at a time for the interleaved loop's order
+
+
+@dataclass
+class PairedRun:
+    """What the interleaved loop produced: per side (0, 1) each inference's latency (ms),
+    completion time and the wall time of its ``infer()`` call (s)."""
+
+    latencies_ms: tuple[FloatArray, FloatArray]
+    ends_s: tuple[FloatArray, FloatArray]
+    calls_s: tuple[FloatArray, FloatArray]
+    start_s: float
+    end_s: float
+
+    def slices(self, side: int, pieces: int) -> list[RawRun]:
+        """One side cut into ``pieces`` consecutive slices of pairs (slice k of one side pairs with
+        slice k of the other), each lasting the time of its own calls; never empty."""
+        count = int(self.latencies_ms[side].size)
+        bounds = np.linspace(0, count, max(1, min(pieces, count)) + 1).round().astype(int)
+        latencies, ends, calls = self.latencies_ms[side], self.ends_s[side], self.calls_s[side]
+        return [
+            RawRun(
+                latencies[lo:hi],
+                ends[lo:hi],
+                float(ends[lo] - calls[lo]),
+                float(ends[hi - 1]),
+                busy_s=float(calls[lo:hi].sum()),
+            )
+            for lo, hi in zip(bounds[:-1], bounds[1:])
+            if hi > lo
+        ]
+
+
+def run_sync_pairs(
+    first: Any, second: Any, niter: int | None, seconds: float | None, rng: np.random.Generator
+) -> PairedRun:
+    """Two requests interleaved one inference at a time (duet style): each pair runs both once,
+    in an order drawn at random, until both limits are met (``niter`` pairs; ``seconds`` for each
+    side, so the run's wall time is about twice that). Whatever the machine does lands on both
+    sides of a pair within milliseconds, and neither side always goes first."""
+    requests = (first, second)
+    latencies: tuple[list[float], list[float]] = ([], [])
+    ends: tuple[list[float], list[float]] = ([], [])
+    calls: tuple[list[float], list[float]] = ([], [])
+    clock = time.perf_counter
+    with _gc_paused():
+        start = now = clock()
+        pairs, deadline = _limits(niter, None if seconds is None else 2 * seconds, start)
+        count = 0
+        while count < pairs or now < deadline:
+            for flip in rng.random(ORDER_BLOCK) < 0.5:
+                for side in (1, 0) if flip else (0, 1):
+                    before = clock()
+                    requests[side].infer()
+                    now = clock()
+                    latencies[side].append(requests[side].latency)
+                    ends[side].append(now)
+                    calls[side].append(now - before)
+                count += 1
+                if not (count < pairs or now < deadline):
+                    break
+    arrays = [tuple(np.asarray(values[side]) for side in (0, 1)) for values in (latencies, ends, calls)]
+    return PairedRun(arrays[0], arrays[1], arrays[2], start, now)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -4,40 +4,73 @@ in one run, so that drift of the machine hits both alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import nullcontext
+from dataclasses import replace
 
 import numpy as np
 
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.measure.contention import foreign_load, snapshot
-from pytest_ovbench.measure.loops import RawRun
+from pytest_ovbench.measure.loops import RawRun, run_sync_pairs
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.runner import Runner, Watch, _combined, slice_limits
 from pytest_ovbench.runtime.compiling import Compiled
 
+PAIRED_WINDOWS = 20  # windows (pairs for the verdict's exact test) of one interleaved round, at least
+
 
 def measure_alternating(
-    candidate: Compiled, reference: Compiled, settings: Settings, mode: str, watch: Watch = nullcontext
+    candidate: Compiled,
+    reference: Compiled,
+    settings: Settings,
+    mode: str,
+    watch: Watch = nullcontext,
+    rng: np.random.Generator | None = None,
 ) -> tuple[Result, Result]:
-    """Candidate and reference in alternating slices, each slice one window, in ABBA blocks of
-    random orientation (ABBA or BAAB, :func:`abba_orders`): drift that is linear over a block
-    cancels from each pair, and no periodic disturbance can line up with one side.
+    """Candidate and reference measured together in one run (reference mode), each getting the
+    full stop rule, so that whatever the machine does hits both alike.
 
-    Each model gets the full stop rule (time or iterations) spread over ``settings.windows`` slices.
-    """
-    runners = [Runner.prepare(candidate, settings, mode), Runner.prepare(reference, settings, mode)]
-    raws: list[list[RawRun]] = [[], []]
-    limits = slice_limits(settings)
+    Sync with one static input set: interleaved one inference at a time in random order
+    (:func:`run_sync_pairs`), cut into at least ``PAIRED_WINDOWS`` windows of consecutive pairs.
+    Otherwise (async, several input sets, state): alternating slices, one window each, in ABBA
+    blocks of random orientation (:func:`abba_orders`). With ``perf_counts`` both sides' per-layer
+    counters are read after the run."""
+    runners = (Runner.prepare(candidate, settings, mode), Runner.prepare(reference, settings, mode))
+    rng = rng or np.random.default_rng()
+    interleaved = mode == "sync" and all(runner.cycle is None for runner in runners)
+    if interleaved:
+        settings = replace(settings, windows=max(settings.windows, PAIRED_WINDOWS))
     before = snapshot()
     with watch():
-        for (count, seconds), order in zip(limits, abba_orders(len(limits))):
-            for side in order:
-                raws[side].append(runners[side].run(count, seconds))
+        raws = _interleaved(runners, settings, rng) if interleaved else _sliced(runners, settings, rng)
     load = foreign_load(before, snapshot())
     results = (_combined(runners[0], settings, raws[0]), _combined(runners[1], settings, raws[1]))
-    for result in results:
+    for result, runner in zip(results, runners):
         result.foreign_load = load
+        if settings.perf_counts:
+            result.layers = runner.profile()
     return results
+
+
+def _interleaved(
+    runners: Sequence[Runner], settings: Settings, rng: np.random.Generator
+) -> tuple[list[RawRun], list[RawRun]]:
+    niter, seconds = settings.stop_rule()
+    with runners[0].explained(), runners[1].explained():
+        paired = run_sync_pairs(runners[0].target, runners[1].target, niter, seconds, rng)
+    return paired.slices(0, settings.windows), paired.slices(1, settings.windows)
+
+
+def _sliced(
+    runners: Sequence[Runner], settings: Settings, rng: np.random.Generator
+) -> tuple[list[RawRun], list[RawRun]]:
+    raws: tuple[list[RawRun], list[RawRun]] = ([], [])
+    limits = slice_limits(settings)
+    for (count, seconds), order in zip(limits, abba_orders(len(limits), rng)):
+        for side in order:
+            raws[side].append(runners[side].run(count, seconds))
+    return raws
 
 
 def abba_orders(slices: int, rng: np.random.Generator | None = None) -> list[tuple[int, int]]:

@@ -1,7 +1,7 @@
 """Measurements end to end (no pytest): request(s), inputs, warm-up, loop, figures.
 
-``measure`` runs one model; ``measure_alternating`` runs a candidate and a reference model in
-alternating slices of one run (reference mode), so that drift of the machine hits both alike.
+``measure`` runs one model (with the yardstick beside it in stored mode); reference mode's
+candidate-and-reference measurement is in paired.py.
 """
 
 from __future__ import annotations

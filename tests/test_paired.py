@@ -1,0 +1,116 @@
+"""Reference mode's measurement (measure/paired.py, the interleaved loop in measure/loops.py) on
+real tiny models, called directly (no pytest glue)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import openvino as ov
+import pytest
+from tiny_models import build_tiny, conv_relu
+
+from pytest_ovbench.config.settings import Settings
+from pytest_ovbench.measure.loops import run_sync_pairs
+from pytest_ovbench.measure.paired import PAIRED_WINDOWS, measure_alternating
+from pytest_ovbench.runtime.compiling import Compiled, compile_model
+
+
+@pytest.fixture(scope="module")
+def core() -> Any:
+    return ov.Core()
+
+
+def compiled(core: Any, model: Any, mode: str = "sync", **keywords: Any) -> Compiled:
+    return compile_model(core, model, "CPU", Settings(**keywords).compile_config(mode))
+
+
+def two_requests(core: Any) -> tuple[Any, Any]:
+    first, second = compiled(core, build_tiny()), compiled(core, build_tiny(name="other"))
+    return first.compiled_model.create_infer_request(), second.compiled_model.create_infer_request()
+
+
+def test_pairs_run_both_sides_once_each_in_random_order(core: Any) -> None:
+    paired = run_sync_pairs(*two_requests(core), 200, None, np.random.default_rng(7))
+    ends = paired.ends_s
+    assert ends[0].size == ends[1].size == 200 == paired.latencies_ms[0].size
+    assert np.all(paired.latencies_ms[0] > 0) and np.all(paired.latencies_ms[1] > 0)
+    first_went_first = ends[0] < ends[1]
+    # each pair's two inferences are adjacent: the next pair starts after both of this one ended
+    assert np.all(np.maximum(ends[0], ends[1])[:-1] <= np.minimum(ends[0], ends[1])[1:])
+    # random order: both orders occur, neither side always leads (200 fair coins: 0.4..0.6)
+    assert 0.35 < first_went_first.mean() < 0.65
+    assert np.all(paired.calls_s[0] > 0) and np.all(paired.calls_s[0] <= paired.end_s - paired.start_s)
+
+
+def test_pairs_meet_both_limits(core: Any) -> None:
+    paired = run_sync_pairs(*two_requests(core), 3, 0.1, np.random.default_rng(1))
+    assert paired.latencies_ms[0].size > 3  # 0.1 s of each side is far more than 3 tiny inferences
+    assert paired.end_s - paired.start_s >= 0.2  # both sides' time: twice the stop rule's seconds
+
+
+def test_slices_pair_up_and_add_up(core: Any) -> None:
+    paired = run_sync_pairs(*two_requests(core), 103, None, np.random.default_rng(2))
+    sides = [paired.slices(side, 20) for side in (0, 1)]
+    assert [len(s) for s in sides] == [20, 20]
+    assert [r.latencies_ms.size for r in sides[0]] == [r.latencies_ms.size for r in sides[1]]
+    assert sum(r.latencies_ms.size for r in sides[0]) == 103
+    for side, raws in zip((0, 1), sides):
+        assert np.array_equal(np.concatenate([r.latencies_ms for r in raws]), paired.latencies_ms[side])
+        assert sum(r.duration for r in raws) == pytest.approx(float(paired.calls_s[side].sum()))
+    assert len(paired.slices(0, 500)) == 103  # never an empty slice
+
+
+def test_sync_reference_mode_is_interleaved_in_windows_of_pairs(core: Any) -> None:
+    settings = Settings(niter=60, warmup=0.0)
+    candidate, reference = measure_alternating(
+        compiled(core, build_tiny()), compiled(core, build_tiny(name="ref")), settings, "sync"
+    )
+    assert len(candidate.windows) == len(reference.windows) == PAIRED_WINDOWS
+    assert [w.count for w in candidate.windows] == [w.count for w in reference.windows] == [3] * 20
+    assert candidate.count == reference.count == 60
+    assert candidate.throughput == pytest.approx(60 / candidate.duration)
+    assert candidate.settings["windows"] == PAIRED_WINDOWS
+
+
+def test_async_reference_mode_keeps_alternating_slices(core: Any) -> None:
+    settings = Settings(niter=24, warmup=0.0, nireq=2, windows=4)
+    candidate, reference = measure_alternating(
+        compiled(core, build_tiny(), "async", nireq=2),
+        compiled(core, build_tiny(name="ref"), "async", nireq=2),
+        settings,
+        "async",
+    )
+    assert len(candidate.windows) == len(reference.windows) == 4
+    assert candidate.count == reference.count == 24
+
+
+def test_reference_mode_reads_both_sides_layer_counters(core: Any) -> None:
+    settings = Settings(niter=20, warmup=0.0, perf_counts=True)
+    candidate, reference = measure_alternating(
+        compiled(core, conv_relu(), perf_counts=True),
+        compiled(core, conv_relu(tap=True), perf_counts=True),
+        settings,
+        "sync",
+    )
+    assert candidate.layers and reference.layers
+    plans = [{(layer.name, layer.status) for layer in side.layers} for side in (candidate, reference)]
+    assert plans[0] != plans[1]  # the tap keeps the Relu from being fused: the two plans differ
+
+
+def test_reference_mode_shows_the_plan_changes_between_the_two_models(pytester: pytest.Pytester) -> None:
+    ov.save_model(conv_relu(), str(pytester.path / "model.xml"))
+    ov.save_model(conv_relu(tap=True), str(pytester.path / "base.xml"))
+    pytester.makeini("[pytest]\n")
+    pytester.makepyfile(
+        test_perf="""
+        import pytest
+
+        @pytest.mark.ovbench(model="model.xml", reference="base.xml", niter=40, perf_counts=True)
+        def test_lat(infer_sync):
+            infer_sync()
+    """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--ov-fail-on-plan-change")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*execution plan changed*", "*relu*"])
