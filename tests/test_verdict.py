@@ -404,6 +404,38 @@ def test_an_unclear_answer_measures_until_the_cap_then_says_so(tiny_result_facto
     assert len(rounds) == 1 and comparison.status == INCONCLUSIVE
 
 
+def busy_sequence(candidate_ms: float, factory: Any, loads: list[float]) -> tuple[Any, list[int]]:
+    """Like :func:`sequence`, with round k measured while others used ``loads[k]`` of the machine
+    (the last load repeats)."""
+    measure_pair, rounds = sequence(candidate_ms, factory)
+
+    def loaded() -> tuple[Any, Any]:
+        candidate, reference = measure_pair()
+        candidate.foreign_load = reference.foreign_load = loads[min(len(rounds), len(loads)) - 1]
+        return candidate, reference
+
+    return loaded, rounds
+
+
+def test_reference_mode_passes_only_on_quiet_rounds(tiny_result_factory: Any) -> None:
+    waits: list[float] = []
+
+    def wait(limit: float, deadline: float) -> bool:
+        waits.append(limit)
+        return True
+
+    busy_then_quiet, rounds = busy_sequence(1.0, tiny_result_factory, [0.6, 0.0])
+    _, _, (comparison,) = judge_paired(busy_then_quiet, Policy(busy_limit=0.25), wait)
+    assert comparison.status == PASS and len(rounds) == 2 and waits == [0.25]
+    always_busy, rounds = busy_sequence(1.0, tiny_result_factory, [0.6])
+    _, _, (comparison,) = judge_paired(always_busy, Policy(busy_limit=0.25), wait)
+    assert comparison.status == INCONCLUSIVE and len(rounds) == MAX_LOOKS
+    assert "busy: others used up to 60%" in comparison.reason and "8 of 8 rounds" in comparison.reason
+    slower_while_busy, rounds = busy_sequence(1.3, tiny_result_factory, [0.6])
+    _, _, (comparison,) = judge_paired(slower_while_busy, Policy(busy_limit=0.25), wait)
+    assert comparison.status == REGRESSED and len(rounds) == 1  # contention does not make a change
+
+
 def test_the_looks_fit_the_time_cap() -> None:
     assert planned_looks(Policy(max_time_s=20.0), round_s=4.0) == 5
     assert planned_looks(Policy(max_time_s=3.0), round_s=4.0) == 1  # at least the first round

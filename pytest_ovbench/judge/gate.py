@@ -292,31 +292,69 @@ def undecided(comparisons: Sequence[Comparison]) -> bool:
 
 
 def judge_paired(
-    measure_pair: Callable[[], tuple[Result, Result]], policy: Policy
+    measure_pair: Callable[[], tuple[Result, Result]],
+    policy: Policy,
+    wait_quiet: Callable[[float, float], bool] | None = None,
 ) -> tuple[Result, Result, list[Comparison]]:
     """Reference mode, sequential: alternating rounds until every gated figure is clearly within
     the allowance (pass), clearly beyond it (regressed, or improved), or the time cap is reached
     (inconclusive). The looks are planned after the first round (as many as ``max_time_s`` holds)
     and each spends an equal share of the false-alarm and miss levels (verdict.compare_paired_look),
-    so stopping early inflates neither. Each look judges every pair so far."""
+    so stopping early inflates neither. Each look judges every pair so far.
+
+    Rounds while others used more than ``busy_limit`` of the machine count towards a regression
+    (contention shrinks a real change's ratio; it does not make one) but not towards a pass: a
+    pass rests on the quiet rounds alone, and after a busy round the next waits for a quiet
+    machine (``wait_quiet``), within the cap."""
     start = time.perf_counter()
     runs = [measure_pair()]
     looks = planned_looks(policy, time.perf_counter() - start)
+    deadline = time.monotonic() + policy.max_time_s
     candidate, reference = runs[0]
     metrics = policy.metrics(candidate.mode)
 
     def judge(last: bool) -> list[Comparison]:
-        candidates, references = [c for c, _ in runs], [r for _, r in runs]
+        return _paired_look(runs, metrics, policy, looks, last)
+
+    comparisons = judge(last=looks == 1)
+    while undecided(comparisons) and len(runs) < looks:
+        if wait_quiet is not None and _is_busy(runs[-1][0], policy.busy_limit):
+            wait_quiet(policy.busy_limit, deadline)
+        runs.append(measure_pair())
+        comparisons = judge(last=len(runs) == looks)
+    return candidate, reference, comparisons
+
+
+def _paired_look(
+    runs: Sequence[tuple[Result, Result]], metrics: Sequence[str], policy: Policy, looks: int, last: bool
+) -> list[Comparison]:
+    """One look over every round so far; a pass needs the quiet rounds alone to pass too."""
+
+    def over(chosen: Sequence[tuple[Result, Result]]) -> list[Comparison]:
+        candidates, references = [c for c, _ in chosen], [r for _, r in chosen]
         return [
             _paired_comparison(candidates, references, m, policy.rule(m, paired=True), looks, last)
             for m in metrics
         ]
 
-    comparisons = judge(last=looks == 1)
-    while undecided(comparisons) and len(runs) < looks:
-        runs.append(measure_pair())
-        comparisons = judge(last=len(runs) == looks)
-    return candidate, reference, comparisons
+    comparisons = over(runs)
+    busy = [c for c, _ in runs if _is_busy(c, policy.busy_limit)]
+    if not busy or not any(c.status == PASS for c in comparisons):
+        return comparisons
+    quiet = [pair for pair in runs if not _is_busy(pair[0], policy.busy_limit)]
+    on_quiet = over(quiet) if quiet else [None] * len(comparisons)
+    load = max(c.foreign_load or 0.0 for c in busy)
+    reason = (
+        f"the machine was busy: others used up to {load:.0%} of its CPU time in {len(busy)} of "
+        f"{len(runs)} rounds, and a contended measurement can shrink a real change below the "
+        "allowance; the quiet rounds alone did not show a pass: a quieter runner would decide it"
+    )
+    return [
+        c
+        if c.status != PASS or (q is not None and q.status == PASS)
+        else replace(c, status=INCONCLUSIVE, reason=reason)
+        for c, q in zip(comparisons, on_quiet)
+    ]
 
 
 def should_rewrite(baseline: StoredBaseline | None, runs: Sequence[Result], policy: Policy) -> bool:
