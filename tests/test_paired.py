@@ -12,7 +12,7 @@ from tiny_models import build_tiny, conv_relu
 
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.measure.loops import run_sync_pairs
-from pytest_ovbench.measure.paired import PAIRED_WINDOWS, measure_alternating
+from pytest_ovbench.measure.paired import PAIRED_WINDOWS, Pairing, measure_alternating
 from pytest_ovbench.runtime.compiling import Compiled, compile_model
 
 
@@ -71,6 +71,18 @@ def test_sync_reference_mode_is_interleaved_in_windows_of_pairs(core: Any) -> No
     assert candidate.count == reference.count == 60
     assert candidate.throughput == pytest.approx(60 / candidate.duration)
     assert candidate.settings["windows"] == PAIRED_WINDOWS
+
+
+def test_a_pairing_prepares_once_and_measures_round_after_round(core: Any) -> None:
+    pairing = Pairing(
+        compiled(core, build_tiny()), compiled(core, build_tiny(name="ref")), Settings(niter=40), "sync"
+    )
+    first, second = pairing(), pairing()
+    assert first[0].count == second[0].count == 40
+    assert first[0].latencies is not second[0].latencies  # each round measured anew
+    # one warm-up and first inference for all rounds: the same figure in each round's result
+    assert first[0].first_inference_ms == second[0].first_inference_ms
+    assert first[1].first_inference_ms == second[1].first_inference_ms
 
 
 def test_async_reference_mode_keeps_alternating_slices(core: Any) -> None:

@@ -20,6 +20,46 @@ from pytest_ovbench.runtime.compiling import Compiled
 PAIRED_WINDOWS = 20  # windows (pairs for the verdict's exact test) of one interleaved round, at least
 
 
+class Pairing:
+    """A candidate and a reference model prepared once (requests, inputs, warm-up) and measured
+    together round after round: each call is one round, each model getting the full stop rule.
+
+    Sync with one static input set: interleaved one inference at a time in random order
+    (:func:`run_sync_pairs`), cut into at least ``PAIRED_WINDOWS`` windows of consecutive pairs.
+    Otherwise (async, several input sets, state): alternating slices, one window each, in ABBA
+    blocks of random orientation (:func:`abba_orders`). With ``perf_counts`` both sides' per-layer
+    counters are read after each round."""
+
+    def __init__(
+        self,
+        candidate: Compiled,
+        reference: Compiled,
+        settings: Settings,
+        mode: str,
+        watch: Watch = nullcontext,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        self.runners = (Runner.prepare(candidate, settings, mode), Runner.prepare(reference, settings, mode))
+        self.rng = rng or np.random.default_rng()
+        self.interleaved = mode == "sync" and all(runner.cycle is None for runner in self.runners)
+        if self.interleaved:
+            settings = replace(settings, windows=max(settings.windows, PAIRED_WINDOWS))
+        self.settings, self.watch = settings, watch
+
+    def __call__(self) -> tuple[Result, Result]:
+        runners, settings = self.runners, self.settings
+        before = snapshot()
+        with self.watch():
+            raws = (_interleaved if self.interleaved else _sliced)(runners, settings, self.rng)
+        load = foreign_load(before, snapshot())
+        results = (_combined(runners[0], settings, raws[0]), _combined(runners[1], settings, raws[1]))
+        for result, runner in zip(results, runners):
+            result.foreign_load = load
+            if settings.perf_counts:
+                result.layers = runner.profile()
+        return results
+
+
 def measure_alternating(
     candidate: Compiled,
     reference: Compiled,
@@ -28,29 +68,8 @@ def measure_alternating(
     watch: Watch = nullcontext,
     rng: np.random.Generator | None = None,
 ) -> tuple[Result, Result]:
-    """Candidate and reference measured together in one run (reference mode), each getting the
-    full stop rule, so that whatever the machine does hits both alike.
-
-    Sync with one static input set: interleaved one inference at a time in random order
-    (:func:`run_sync_pairs`), cut into at least ``PAIRED_WINDOWS`` windows of consecutive pairs.
-    Otherwise (async, several input sets, state): alternating slices, one window each, in ABBA
-    blocks of random orientation (:func:`abba_orders`). With ``perf_counts`` both sides' per-layer
-    counters are read after the run."""
-    runners = (Runner.prepare(candidate, settings, mode), Runner.prepare(reference, settings, mode))
-    rng = rng or np.random.default_rng()
-    interleaved = mode == "sync" and all(runner.cycle is None for runner in runners)
-    if interleaved:
-        settings = replace(settings, windows=max(settings.windows, PAIRED_WINDOWS))
-    before = snapshot()
-    with watch():
-        raws = _interleaved(runners, settings, rng) if interleaved else _sliced(runners, settings, rng)
-    load = foreign_load(before, snapshot())
-    results = (_combined(runners[0], settings, raws[0]), _combined(runners[1], settings, raws[1]))
-    for result, runner in zip(results, runners):
-        result.foreign_load = load
-        if settings.perf_counts:
-            result.layers = runner.profile()
-    return results
+    """One round of :class:`Pairing`: candidate and reference measured together in one run."""
+    return Pairing(candidate, reference, settings, mode, watch, rng)()
 
 
 def _interleaved(
