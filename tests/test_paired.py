@@ -12,7 +12,7 @@ from tiny_models import build_tiny, conv_relu
 
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.measure.loops import run_sync_pairs
-from pytest_ovbench.measure.paired import PAIRED_WINDOWS, Pairing, measure_alternating
+from pytest_ovbench.measure.paired import DEFAULT_ROUND_S, PAIRED_WINDOWS, Pairing, measure_alternating
 from pytest_ovbench.runtime.compiling import Compiled, compile_model
 
 
@@ -83,6 +83,13 @@ def test_a_pairing_prepares_once_and_measures_round_after_round(core: Any) -> No
     # one warm-up and first inference for all rounds: the same figure in each round's result
     assert first[0].first_inference_ms == second[0].first_inference_ms
     assert first[1].first_inference_ms == second[1].first_inference_ms
+
+
+def test_a_round_is_the_stop_rule_given_or_the_reference_default(core: Any) -> None:
+    models = compiled(core, build_tiny()), compiled(core, build_tiny(name="ref"))
+    assert Pairing(*models, Settings(warmup=0.0), "sync").settings.stop_rule() == (None, DEFAULT_ROUND_S)
+    assert Pairing(*models, Settings(time=0.3, warmup=0.0), "sync").settings.stop_rule() == (None, 0.3)
+    assert Pairing(*models, Settings(niter=7, warmup=0.0), "sync").settings.stop_rule() == (7, None)
 
 
 def test_async_reference_mode_keeps_alternating_slices(core: Any) -> None:
