@@ -172,6 +172,97 @@ def test_dump_refuses_a_wrong_shape() -> None:
         dump_entries({"test_a": {"sync": [1, 2]}})  # type: ignore[dict-item]
 
 
+def profile_entry(layer_count: int) -> dict[str, Any]:
+    """An entry with a per-layer profile of ``layer_count`` nodes, as make_entry writes it."""
+    layers: dict[str, Any] = {
+        f"Convolution_{index}": {
+            "type": "Convolution",
+            "exec_type": "brgconv_avx2_f32",
+            "status": "EXECUTED" if index % 3 else "NOT_RUN",
+            "real_time_ms": 0.0123456 * (index + 1),
+            "spread_ms": 0.00042,
+        }
+        for index in range(layer_count)
+    }
+    layers["a: [odd], {name} #1"] = {
+        "type": "Reorder",
+        "exec_type": "jit_uni_bf16",
+        "status": "NOT_RUN",
+        "real_time_ms": 1e-05,
+        "spread_ms": 0.0,
+        "unstable": ["status"],
+    }
+    entry = make_entry()
+    entry["metrics"]["median"]["runs"] = [12.31, 12.29, 12.4, 12.35, 12.3]
+    return {**entry, "layers": layers, "processes": 5}
+
+
+def test_each_layer_is_one_line_and_the_text_reads_back_to_itself(tmp_path: Path) -> None:
+    """997 of a trial's 1,252 lines were one detector's per-layer profile, five lines per layer."""
+    entries: Entries = {"test_detector": {"sync": {ENV: profile_entry(200)}}}
+    text = dump_entries(entries)
+
+    layer_lines = [line for line in text.splitlines() if "exec_type:" in line]
+    assert len(layer_lines) == 201 and len(text.splitlines()) < 230
+    assert "        Convolution_1: {exec_type: brgconv_avx2_f32, real_time_ms: 0.02469, " in text
+    assert "unstable: [status]}" in text
+    loaded = load_entries(baseline_file(tmp_path, text))
+    assert loaded["test_detector"]["sync"][ENV]["layers"]["a: [odd], {name} #1"]["unstable"] == ["status"]
+    assert dump_entries(loaded) == text  # read and written back: the same bytes
+
+
+def test_an_unchanged_entry_stays_byte_identical_when_its_file_is_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "baselines" / "test_models.yaml"
+    write_entries(path, {("test_a", "sync", ENV): profile_entry(20)})
+    before = path.read_text()
+
+    write_entries(path, {("test_b", "sync", ENV): make_entry(5.0)})
+
+    after = path.read_text()
+    assert after != before and after.startswith(before)  # test_a's lines first, exactly as they were
+
+
+def test_an_older_file_with_layers_over_several_lines_is_still_read(tmp_path: Path) -> None:
+    from pytest_ovbench.baselines.entry import stored_baseline, validate_entry
+
+    older = (
+        "version: 1\ntests:\n  test_a:\n    sync:\n      env:\n        layers:\n          conv:\n"
+        "            exec_type: brgconv_avx2_f32\n            real_time_ms: 0.5\n"
+        "            status: EXECUTED\n            type: Convolution\n        metrics:\n"
+        "          median:\n            value: 5.0\n            windows: [5.0, 5.1, 4.9]\n"
+    )
+    entry = load_entries(baseline_file(tmp_path, older), validate_entry)["test_a"]["sync"]["env"]
+    baseline = stored_baseline(entry)
+    assert baseline.samples["median"].windows == (5.0, 5.1, 4.9)
+    assert baseline.layers == {
+        "conv": {
+            "exec_type": "brgconv_avx2_f32",
+            "real_time_ms": 0.5,
+            "status": "EXECUTED",
+            "type": "Convolution",
+        }
+    }
+
+
+def test_a_new_entry_stores_runs_not_windows_and_input_paths_relative_to_the_rootdir(
+    tmp_path: Path, tiny_result_factory: Any
+) -> None:
+    from pytest_ovbench.baselines.entry import make_entry as entry_of
+
+    runs = [tiny_result_factory(median) for median in (1.0, 1.1, 0.9)]
+    outside = str(tmp_path.parent / "elsewhere" / "clip.npy")
+    runs[0].settings = {
+        "hint": "latency",
+        "inputs": {"image": str(tmp_path / "data" / "cat.png"), "rate": 16000, "mask": outside},
+    }
+    entry = entry_of(runs, None, "test", tmp_path)
+    assert entry["settings"]["inputs"] == {"image": "data/cat.png", "rate": 16000, "mask": outside}
+    assert "windows" not in entry["metrics"]["median"] and len(entry["metrics"]["median"]["runs"]) == 3
+    runs[0].settings = {"inputs": str(tmp_path / "images")}
+    assert entry_of(runs, None, "test", tmp_path)["settings"]["inputs"] == "images"
+    assert entry_of(runs, None, "test")["settings"]["inputs"] == str(tmp_path / "images")  # no rootdir
+
+
 # Loading
 
 

@@ -1,7 +1,9 @@
 """Turning entries into the text of a baseline file: plain data, rounded figures, deterministic YAML.
 
-Keys sorted, no anchors or aliases, lists of numbers on one line: a re-recorded entry changes as
-few lines as possible, so baseline changes review like code. Plain Python: no pytest, no OpenVINO.
+Keys sorted, no anchors or aliases, lists of numbers on one line, each layer of a per-layer profile
+on one line: a re-recorded entry changes as few lines as possible, so baseline changes review like
+code, and a file read and written back unchanged is the same text, byte for byte. Plain Python: no
+pytest, no OpenVINO.
 """
 
 from __future__ import annotations
@@ -30,13 +32,15 @@ def dump_entries(entries: Entries) -> str:
     """The text of a baseline file holding ``entries``: header comment, version, tests.
 
     Deterministic and diff-friendly: keys sorted, no anchors or aliases, lists of numbers on one
-    line, floats rounded to SIGNIFICANT_DIGITS significant digits, numpy scalars and arrays
-    written as plain numbers and lists. Raises TypeError for values YAML cannot hold as plain
-    data, and ValueError if ``entries`` does not have the four-level shape or holds what the
-    reader would refuse: numbers that are not finite floats, nesting deeper than MAX_DEPTH.
+    line, each layer of an entry's ``layers`` on one line, floats rounded to SIGNIFICANT_DIGITS
+    significant digits, numpy scalars and arrays written as plain numbers and lists. Raises
+    TypeError for values YAML cannot hold as plain data, and ValueError if ``entries`` does not
+    have the four-level shape or holds what the reader would refuse: numbers that are not finite
+    floats, nesting deeper than MAX_DEPTH.
     """
     tests = check_tests(plain(entries))
     _check_depth({"tests": tests})
+    _layers_on_one_line(tests)
     body: str = yaml.dump(
         {"tests": tests},
         Dumper=_BaselineDumper,
@@ -84,6 +88,24 @@ def _check_depth(document: object) -> None:
             pending.extend((item, depth + 1) for item in items)
 
 
+def _layers_on_one_line(tests: Entries) -> None:
+    """Mark each layer record of each entry's ``layers`` to be written as one flow mapping: a
+    detector's 200 layers take 200 lines, and one layer that changed changes one line."""
+    for measurements in tests.values():
+        for environments in measurements.values():
+            for entry in environments.values():
+                layers = entry.get("layers")
+                if not isinstance(layers, dict):
+                    continue
+                for name, record in layers.items():
+                    if isinstance(record, dict):
+                        layers[name] = _OneLine(record)
+
+
+class _OneLine(dict):  # type: ignore[type-arg]
+    """A mapping written in flow style, on one line."""
+
+
 def _plain_key(key: object) -> str:
     if not isinstance(key, str):
         raise TypeError(f"baseline data keys must be strings, got {key!r}")
@@ -121,4 +143,9 @@ def _represent_list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=numbers_only)
 
 
+def _represent_one_line(dumper: yaml.SafeDumper, mapping: _OneLine) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", dict(mapping), flow_style=True)
+
+
 _BaselineDumper.add_representer(list, _represent_list)
+_BaselineDumper.add_representer(_OneLine, _represent_one_line)

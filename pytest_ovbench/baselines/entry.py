@@ -6,22 +6,29 @@ An entry (one test, one measurement, one environment) looks like::
     openvino: 2026.4.1-22982-...
     model_sha256: 3f1c...        # first 16 hex digits; None for in-memory models
     mode: sync
+    processes: 5
     properties: {NUM_STREAMS: 1, PERFORMANCE_HINT: LATENCY, ...}
-    settings: {hint: latency, time: 2.0, windows: 10, ...}
+    settings: {hint: latency, time: 2.0, windows: 10, inputs: data/image.png, ...}
     metrics:
-      median: {value: 5.53, windows: [5.5, 5.52, ...]}   # ms
-      throughput: {value: 178.3, windows: [...]}         # inferences/s
+      median: {value: 5.53, runs: [5.5, 5.52, ...]}   # ms; each run's figure: what the verdict uses
+      throughput: {value: 178.3, runs: [...]}         # inferences/s
       first_inference_ms: {value: 9.1}
+    layers:                      # with perf_counts: one line per node (baselines/layers.py)
+      conv: {exec_type: brgconv_avx2_f32, real_time_ms: 0.1234, spread_ms: 0.0031, status: EXECUTED, ...}
+
+Older entries also hold ``windows`` (each window's figure) per metric: still read, never written
+again, since no verdict uses them (the runs are the replicates).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from pytest_ovbench.baselines.errors import shown
-from pytest_ovbench.baselines.layers import layer_entry, validate_layer_entry
+from pytest_ovbench.baselines.layers import pooled_layers, validate_layer_entry
 from pytest_ovbench.judge.baseline import StoredBaseline
 from pytest_ovbench.judge.machine_speed import Machine
 from pytest_ovbench.judge.verdict import Sample
@@ -30,7 +37,6 @@ from pytest_ovbench.measure.stats import geometric_mean
 from pytest_ovbench.measure.yardstick import PROBE
 from pytest_ovbench.metrics import METRICS, SINGLE_METRICS, WINDOW_METRICS
 
-ALWAYS_WINDOWED = ("median", "throughput")
 MIN_FIGURE = 1e-9
 MAX_FIGURE = 1e12
 """The range of every stored figure (ms, inferences/s, MiB): outside it a figure is corrupt, and
@@ -38,20 +44,19 @@ the ratios and means taken from it would overflow or divide by (nearly) zero."""
 
 
 def make_entry(
-    runs: Sequence[Result], model_sha256: str | None, openvino: str, gated: Sequence[str] = ()
+    runs: Sequence[Result], model_sha256: str | None, openvino: str, rootdir: Path | None = None
 ) -> dict[str, Any]:
-    """The entry that records one or more runs of a measurement. Each metric keeps its value (the
-    runs' geometric mean), each run's figure when there are several (the replicates the verdict
-    uses), and the windows of the metrics reports chart (median, throughput, whatever is gated)."""
-    windowed = {*ALWAYS_WINDOWED, *gated}
+    """The entry that records one or more runs of a measurement: what the verdict needs, compactly.
+    Each metric keeps its value (the runs' geometric mean) and each run's figure when there are
+    several (the replicates the verdict uses); per-layer profiles pool every run
+    (``baselines/layers.py``). Paths among the settings are relative to ``rootdir`` where they lie
+    inside it, so that every checkout records the same text."""
     metrics: dict[str, Any] = {}
     for name in [n for n in METRICS if all(n in run.metrics for run in runs)]:
         values = [run.metrics[name] for run in runs]
         metrics[name] = {"value": geometric_mean(values)}
         if len(runs) > 1 and name in WINDOW_METRICS:
             metrics[name]["runs"] = values
-        if name in windowed and name in WINDOW_METRICS:
-            metrics[name]["windows"] = [w.figures[name] for run in runs for w in run.windows]
     first = runs[0]
     loads = [run.foreign_load for run in runs if run.foreign_load is not None]
     entry: dict[str, Any] = {
@@ -60,19 +65,41 @@ def make_entry(
         "model_sha256": model_sha256,
         "mode": first.mode,
         "properties": dict(first.properties),
-        "settings": dict(first.settings),
+        "settings": _relative_inputs(dict(first.settings), rootdir),
         "foreign_load": max(loads) if loads else None,
         "metrics": metrics,
     }
     fresh = sum(run.fresh_process for run in runs)
     if fresh:
         entry["processes"] = fresh + 1  # runs in separate processes (replicate.py): their spread is real
-    if first.layers:
-        entry["layers"] = layer_entry(first.layers)  # the execution plan: same in every run
+    if first.layers and all(run.layers for run in runs):
+        entry["layers"] = pooled_layers([run.layers for run in runs])
     machine = _machine_entry(runs)
     if machine:
         entry["machine"] = machine
     return entry
+
+
+def _relative_inputs(settings: dict[str, Any], rootdir: Path | None) -> dict[str, Any]:
+    """``settings`` with the paths of ``inputs`` (a path, or a mapping of input names to paths)
+    relative to ``rootdir`` where they lie inside it: the checkout's own location is no setting."""
+    inputs = settings.get("inputs")
+    if rootdir is None or inputs is None:
+        return settings
+    if isinstance(inputs, dict):
+        settings["inputs"] = {name: _relative(value, rootdir) for name, value in inputs.items()}
+    else:
+        settings["inputs"] = _relative(inputs, rootdir)
+    return settings
+
+
+def _relative(value: Any, rootdir: Path) -> Any:
+    if not isinstance(value, str) or not Path(value).is_absolute():
+        return value  # a pinned array's description ("array [1, 3] float32"), a number
+    try:
+        return Path(value).relative_to(rootdir).as_posix()
+    except ValueError:
+        return value  # outside the rootdir: kept as given
 
 
 def _machine_entry(runs: Sequence[Result]) -> dict[str, Any]:

@@ -4,10 +4,18 @@ The kernel (``exec_type``) and status of each node are exact, so a fallback to a
 a lost fusion or a precision change is found without any timing noise, even when the timing
 verdict is inconclusive. The baseline's layers are plain mappings (``baselines/layers.py``); this
 run's are ``measure.layers.Layer``.
+
+A recorded baseline pools several runs in fresh processes. A node whose status (or kernel) differed
+between those runs is stored with ``unstable: [status]`` (or ``[exec_type]``, or both): OpenVINO
+itself decides it anew in each process (a Reorder that runs in one process and not in the next),
+so a flip of what varied is no change; a fallback to a reference kernel or a precision change
+still is. Timing moves of single layers are judged against each layer's own spread between those
+runs, and never below a share of the model's total time (:func:`moved_beyond_noise`).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -101,22 +109,31 @@ def layer_changes(baseline: Mapping[str, Mapping[str, Any]], layers: Sequence[La
 
 
 def _change(old: Mapping[str, Any], layer: Layer) -> LayerChange | None:
-    kind = _kind(str(old["exec_type"]), str(old["status"]), layer)
+    kind = _kind(str(old["exec_type"]), str(old["status"]), layer, varied(old))
     if kind is None:
         return None
     before = _plan(str(old["exec_type"]), str(old["status"]))
     return LayerChange(layer.name, kind, before, _plan(layer.exec_type, layer.status), layer.type)
 
 
-def _kind(old_exec: str, old_status: str, layer: Layer) -> str | None:
+def varied(old: Mapping[str, Any]) -> frozenset[str]:
+    """What differed between the baseline's own runs for this node: "status", "exec_type" or both."""
+    marks = old.get("unstable")
+    return frozenset(str(mark) for mark in marks) if isinstance(marks, (list, tuple)) else frozenset()
+
+
+def _kind(old_exec: str, old_status: str, layer: Layer, unstable: frozenset[str]) -> str | None:
     # The node type is left out on purpose: a fused Relu may be listed as Relu or as PowerStatic,
     # without any change in what runs.
+    status_counts = "status" not in unstable  # a status that flipped between the baseline's runs: noise
     was_run, runs = old_status == EXECUTED, layer.status == EXECUTED
-    if was_run != runs:
+    if was_run != runs and status_counts:
         return "fusion lost" if runs else "fused"
     if old_exec != layer.exec_type:
-        return _exec_kind(old_exec, layer.exec_type)
-    return "implementation" if old_status != layer.status else None
+        kind = _exec_kind(old_exec, layer.exec_type)
+        # A kernel that varied between the baseline's runs: only a fallback or a precision is news.
+        return None if kind == "implementation" and "exec_type" in unstable else kind
+    return "implementation" if old_status != layer.status and status_counts else None
 
 
 def _exec_kind(before: str, after: str) -> str:
@@ -142,3 +159,31 @@ def precision_of(exec_type: str) -> str:
 
 def _plan(exec_type: str, status: str) -> str:
     return exec_type if status == EXECUTED else f"{exec_type} ({status})"
+
+
+# ------------------------------------------------------------------------------------ time moves
+
+NOISE_SPREADS = 3.0
+"""A layer's time moved when it moved by more than this many of its standard deviations between the
+baseline's runs (``spread_ms``)..."""
+FLOOR_SHARE = 0.02
+"""...and by more than this share of the model's total time: a 0.01 ms Sigmoid that takes 0.09 ms
+once moved by +800%, which says nothing about a 20 ms model."""
+
+
+def total_ms(baseline: Mapping[str, Mapping[str, Any]], layers: Sequence[Layer] = ()) -> float:
+    """The model's time as the layers add up, the larger of the baseline's and this run's."""
+    stored = math.fsum(float(old["real_time_ms"]) for old in baseline.values())
+    return max(stored, math.fsum(layer.real_time_ms for layer in layers))
+
+
+def noise_ms(old: Mapping[str, Any] | None, total: float) -> float:
+    """How far a layer's time may move by noise alone: ``NOISE_SPREADS`` of its spread between the
+    baseline's runs, at least ``FLOOR_SHARE`` of the model's ``total`` time."""
+    spread = float(old.get("spread_ms") or 0.0) if old is not None else 0.0
+    return max(NOISE_SPREADS * spread, FLOOR_SHARE * total)
+
+
+def moved_beyond_noise(old: Mapping[str, Any] | None, before: float, after: float, total: float) -> float:
+    """By how many ms a layer's time moved beyond its noise (:func:`noise_ms`); 0 when within it."""
+    return max(0.0, abs(after - before) - noise_ms(old, total))

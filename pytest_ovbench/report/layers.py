@@ -1,5 +1,5 @@
-"""Per-layer profiles for people: the layers whose time moved most, and the layer tables of the
-JSON and HTML reports (each layer with its baseline time)."""
+"""Per-layer profiles for people: the layers whose time moved beyond their noise, and the layer
+tables of the JSON and HTML reports (each layer with its baseline time)."""
 
 from __future__ import annotations
 
@@ -7,36 +7,53 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_ovbench.judge.plan import LayerChange, aligned, precision_of
+from pytest_ovbench.judge.plan import LayerChange, aligned, moved_beyond_noise, precision_of, total_ms
 from pytest_ovbench.measure.layers import Layer
 from pytest_ovbench.report.escaping import printable
+
+NO_MOVES = "no layer's time moved beyond its noise"
+
+
+def moves_lines(baseline: Mapping[str, Mapping[str, Any]], layers: Sequence[Layer]) -> list[str]:
+    """The lines a failure message gives the layers' times: those that moved beyond their noise,
+    or that none did (then the cause is spread thin, or outside the layers' counters)."""
+    moves = top_moves(baseline, layers)
+    if not moves:
+        return [f"  {NO_MOVES}"]
+    return ["  layers whose time moved most:", *(f"    {line}" for line in moves)]
 
 
 def top_moves(
     baseline: Mapping[str, Mapping[str, Any]], layers: Sequence[Layer], count: int = 5
 ) -> list[str]:
-    """Lines for a failure message: the layers whose real time moved most (in ms) against the baseline.
+    """Lines for a failure message: the layers whose real time moved most beyond their own noise.
 
-    For example ``conv (Convolution, brgconv_avx2_f32): 2.08 -> 3.10 ms (+49%)``. Layers new in this
-    run or gone from it count as moves from or to nothing. Layers that did not move are left out.
+    For example ``conv (Convolution, brgconv_avx2_f32): 2.08 -> 3.10 ms (+49%)``. A layer's noise is
+    ``judge.plan.noise_ms``: a few of its standard deviations between the baseline's runs, at least
+    2% of the model's total time, so that a 0.01 ms layer never leads. Ranked by the ms moved beyond
+    that noise. Layers new in this run or gone from it count as moves from or to nothing. Empty when
+    no layer moved beyond its noise.
     """
     baseline = aligned(baseline, layers)
-    moves = [
-        (abs((after or 0.0) - (before or 0.0)), _move_line(head, before, after))
-        for head, before, after in _timed(baseline, layers)
-        if (after or 0.0) != (before or 0.0)
-    ]
+    total = total_ms(baseline, layers)
+    moves = []
+    for head, old, before, after in _timed(baseline, layers):
+        beyond = moved_beyond_noise(old, before or 0.0, after or 0.0, total)
+        if beyond > 0:
+            moves.append((beyond, _move_line(head, before, after)))
     moves.sort(key=lambda move: -move[0])  # stable: ties keep execution order
     return [line for _, line in moves[: max(count, 0)]]
 
 
 def _timed(
     baseline: Mapping[str, Mapping[str, Any]], layers: Sequence[Layer]
-) -> list[tuple[str, float | None, float | None]]:
-    """("name (type, exec_type)", baseline ms, current ms) for the nodes of both; None where absent."""
-    rows: list[tuple[str, float | None, float | None]] = [
+) -> list[tuple[str, Mapping[str, Any] | None, float | None, float | None]]:
+    """("name (type, exec_type)", stored layer, baseline ms, current ms) for the nodes of both; None
+    where absent."""
+    rows: list[tuple[str, Mapping[str, Any] | None, float | None, float | None]] = [
         (
             _head(layer.name, layer.type, layer.exec_type),
+            baseline.get(layer.name),
             _baseline_ms(baseline, layer.name),
             layer.real_time_ms,
         )
@@ -44,7 +61,7 @@ def _timed(
     ]
     current = {layer.name for layer in layers}
     rows += [
-        (_head(name, old["type"], old["exec_type"]), float(old["real_time_ms"]), None)
+        (_head(name, old["type"], old["exec_type"]), old, float(old["real_time_ms"]), None)
         for name, old in baseline.items()
         if name not in current
     ]
