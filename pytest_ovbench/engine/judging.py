@@ -5,31 +5,33 @@ need (baseline entries, reference models) and keeps what they say in a Measureme
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pytest_ovbench.baselines.entry import describe, make_entry, result_samples, stored_baseline
-from pytest_ovbench.baselines.layers import layer_entry
+from pytest_ovbench.baselines.layers import kept_layers, layer_entry
 from pytest_ovbench.baselines.store import BaselineError, Entries, module_file
 from pytest_ovbench.config.settings import Settings
-from pytest_ovbench.engine.measurement import Measurement
+from pytest_ovbench.engine.measurement import Measurement, Run, now_utc
 from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.errors import OvbenchError
 from pytest_ovbench.judge.gate import Policy, judge_paired, judge_stored, should_rewrite, with_marker
 from pytest_ovbench.judge.plan import layer_changes
-from pytest_ovbench.judge.verdict import Sample
+from pytest_ovbench.judge.status import Status
+from pytest_ovbench.judge.verdict import Comparison, Sample
 from pytest_ovbench.measure.contention import wait_until_quiet
-from pytest_ovbench.measure.paired import measure_alternating
+from pytest_ovbench.measure.paired import Pairing
 from pytest_ovbench.measure.replicate import FRESH_START_S, ReplicateError
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.runner import measure
 from pytest_ovbench.runtime.compiling import Compiled
 from pytest_ovbench.runtime.environment import is_classified, openvino_version
 from pytest_ovbench.runtime.models import LoadedModel, model_hash
-from pytest_ovbench.runtime.reference import files_at_revision
+from pytest_ovbench.runtime.reference import files_at_revision, unchanged_since
 
 
 def split_nodeid(nodeid: str) -> tuple[str, str]:
@@ -88,17 +90,23 @@ class _Runs:
         self.rulers = workspace.rulers(settings, mode)
         self.fallback: list[str] = []  # why fresh processes could not be used, once
         self.run_s = 0.0  # what one fresh run costs, about: the last run here and a fresh start
+        self.log: list[Run] = []  # every run, when it ran (reports)
 
     def here(self) -> Result:
-        start = time.monotonic()
+        start, started = time.monotonic(), now_utc()
         result = measure(self.compiled, self.settings, self.mode, self.watch, self.rulers)
         self.run_s = time.monotonic() - start + FRESH_START_S
+        self.log.append(Run(started, now_utc(), False, result.metrics))
         return result
 
     def fresh(self) -> Result:
         if not self.fallback:
             try:
-                return self.workspace.fresh_run(self.compiled, self.settings, self.mode)
+                with self.watch():  # the progress line counts the fresh process too
+                    started = now_utc()
+                    result = self.workspace.fresh_run(self.compiled, self.settings, self.mode)
+                self.log.append(Run(started, now_utc(), True, result.metrics))
+                return result
             except ReplicateError as exc:
                 self.fallback.append(f"runs after the first measured in this process: {exc}")
         return self.here()
@@ -123,7 +131,7 @@ def against_baseline(
     policy = policy_for(workspace, settings)
     if workspace.update:
         more = [_finish(runs.fresh(), loaded) for _ in range(policy.baseline_runs - 1)]
-        planned_update(measurement, stored.get(env_key), policy, [result, *more])
+        planned_update(measurement, stored.get(env_key), policy, [result, *more], workspace.rootdir)
     elif env_key not in stored:
         measurement.source = missing_baseline(relative(workspace, path), env_key, list(stored))
         measurement.other_classes = [key for key in stored if is_classified(key)]
@@ -137,6 +145,7 @@ def against_baseline(
             result, baseline, policy, lambda: _finish(runs.fresh(), loaded), runs.run_s, wait_until_quiet
         )
     measurement.notes += runs.fallback
+    measurement.runs = runs.log
     return measurement
 
 
@@ -173,26 +182,44 @@ def keep_baseline(measurement: Measurement, samples: dict[str, Sample]) -> None:
 
 
 def planned_update(
-    measurement: Measurement, entry: dict[str, Any] | None, policy: Policy, runs: list[Result]
+    measurement: Measurement,
+    entry: dict[str, Any] | None,
+    policy: Policy,
+    runs: list[Result],
+    rootdir: Path | None = None,
 ) -> Measurement:
-    """Update mode: a new entry (from all ``runs``) only where a figure moved beyond its noise or
-    there was none; the measurement's foreign load is the worst of its runs."""
+    """Update mode: a new entry (from all ``runs``) only where a figure moved beyond its noise, the
+    plan changed, or there was none; the measurement's foreign load is the worst of its runs. In a
+    rewritten entry, the layers whose plan and time did not move keep their stored lines
+    (``baselines/layers.kept_layers``); paths are stored relative to ``rootdir``."""
     loads = [r.foreign_load for r in runs if r.foreign_load is not None]
     measurement.result.foreign_load = max(loads) if loads else None
     if should_rewrite(None if entry is None else stored_baseline(entry), runs, policy):
         sha = model_hash(measurement.model.path)
-        gated = policy.metrics(runs[0].mode)
-        measurement.new_entry = make_entry(runs, sha, openvino_version(), gated)
+        new_entry = make_entry(runs, sha, openvino_version(), rootdir)
+        if entry is not None and entry.get("layers") and new_entry.get("layers"):
+            new_entry["layers"] = kept_layers(entry["layers"], new_entry["layers"])
+        measurement.new_entry = new_entry
         measurement.written = "recorded"
     else:
         measurement.written = "unchanged"
     return measurement
 
 
-def reference_model(workspace: Workspace, loaded: LoadedModel, spec: Any) -> tuple[LoadedModel | None, str]:
+@dataclass(frozen=True)
+class Reference:
+    """What reference mode measures against: the model (None: nothing to measure, new in this change
+    or unchanged), where it came from, and whether its files are the candidate's, byte for byte."""
+
+    model: LoadedModel | None
+    source: str
+    unchanged: bool = False
+
+
+def reference_model(workspace: Workspace, loaded: LoadedModel, spec: Any) -> Reference:
     """The reference (a path or Model from ``reference=``, else the files at --ov-reference-rev)."""
     if spec is not None:
-        return workspace.load_model(spec), f"reference {spec}"
+        return Reference(workspace.load_model(spec), f"reference {spec}")
     rev = str(workspace.reference_rev)
     if loaded.path is None:
         raise OvbenchError(
@@ -201,7 +228,37 @@ def reference_model(workspace: Workspace, loaded: LoadedModel, spec: Any) -> tup
         )
     path = files_at_revision(loaded.path, rev, workspace.temp_dir())
     where = f"{relative(workspace, loaded.path)} at {rev}"
-    return (None, f"{where}: not in that revision") if path is None else (workspace.load_model(path), where)
+    if path is None:
+        return Reference(None, f"{where}: not in that revision")
+    if unchanged_since(loaded.path, path):
+        return Reference(None, f"{where}: the same files, byte for byte", unchanged=True)
+    return Reference(workspace.load_model(path), where)
+
+
+def unchanged_comparisons(result: Result, policy: Policy) -> list[Comparison]:
+    """One ``unchanged`` per gated metric: nothing compared (no reference figure), the current
+    figure kept for reports."""
+    return [
+        Comparison(
+            metric,
+            Status.UNCHANGED,
+            math.nan,
+            result.metrics.get(metric, math.nan),
+            policy.rule(metric, paired=True).tolerance,
+            reason="the model's files are identical at the reference revision: not measured against it",
+        )
+        for metric in policy.metrics(result.mode)
+    ]
+
+
+def _without_reference(
+    workspace: Workspace, measurement: Measurement, reference: Reference, settings: Settings
+) -> Measurement:
+    """A model new at the revision (no baseline) or unchanged there: measured once, for its figures."""
+    measurement.source = reference.source
+    if reference.unchanged:
+        measurement.comparisons = unchanged_comparisons(measurement.result, policy_for(workspace, settings))
+    return measurement
 
 
 def against_reference(
@@ -215,21 +272,19 @@ def against_reference(
     env_key: str,
 ) -> Measurement:
     """Reference mode: candidate and reference alternate in one run; the paired ratio decides."""
-    reference, source = reference_model(workspace, loaded, spec)
-    if reference is None:  # a model that is new in this change: nothing to compare with
-        measurement = Measurement(nodeid, _finish(measure(compiled, settings, mode), loaded), loaded, env_key)
-        measurement.source = source
-        return measurement
-    ref_compiled = workspace.compile(reference, settings, mode)
-    paired_settings = replace(settings, windows=max(settings.windows, 2))
-    seconds = settings.stop_rule()[1]
-    watch = workspace.watch(
-        f"{split_nodeid(nodeid)[1]} {settings.name or mode!r} vs reference", 2 * seconds if seconds else None
-    )
+    reference = reference_model(workspace, loaded, spec)
+    if reference.model is None:  # new in this change, or unchanged: nothing to measure against
+        alone = Measurement(nodeid, _finish(measure(compiled, settings, mode), loaded), loaded, env_key)
+        return _without_reference(workspace, alone, reference, settings)
+    ref_compiled = workspace.compile(reference.model, settings, mode)
+    label = f"{split_nodeid(nodeid)[1]} {settings.name or mode!r} vs reference"
+    pairing = Pairing(compiled, ref_compiled, replace(settings, windows=max(settings.windows, 2)), mode)
+    seconds = pairing.settings.stop_rule()[1]
+    pairing.watch = workspace.watch(label, 2 * seconds if seconds else None)
     candidate, ref_result, comparisons = judge_paired(
-        lambda: measure_alternating(compiled, ref_compiled, paired_settings, mode, watch),
-        policy_for(workspace, settings),
+        pairing, policy_for(workspace, settings), wait_until_quiet
     )
+    source = reference.source
     measurement = Measurement(nodeid, _finish(candidate, loaded), loaded, env_key, comparisons, source)
     measurement.reference = ref_result
     keep_baseline(measurement, result_samples(ref_result))

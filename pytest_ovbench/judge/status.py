@@ -18,6 +18,9 @@ class Status(str, Enum):
     IMPROVED = "improved"
     NO_BASELINE = "no baseline"
     PASS = "pass"
+    # Reference mode: the model's files are the reference revision's, byte for byte, so it was not
+    # measured against them. Least serious: with any other verdict, that one speaks.
+    UNCHANGED = "unchanged"
 
     __hash__ = str.__hash__  # a plain "pass" finds Status.PASS in a dict, and the reverse
 
@@ -26,11 +29,11 @@ class Status(str, Enum):
 
     @property
     def severity(self) -> int:
-        """How much it speaks for a measurement: regressed 4 ... pass 0."""
+        """How much it speaks for a measurement: regressed 5 ... pass 1, unchanged 0."""
         return len(Status) - 1 - list(Status).index(self)
 
 
 def worst(statuses: Iterable[Status]) -> Status:
-    """The status that speaks for several: regressed > inconclusive > improved > ...; none: no
-    baseline."""
+    """The status that speaks for several: regressed > inconclusive > improved > ... > pass >
+    unchanged; none: no baseline."""
     return max(statuses, key=lambda status: status.severity, default=Status.NO_BASELINE)

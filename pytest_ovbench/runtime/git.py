@@ -17,6 +17,8 @@ __all__ = [
     "GitUnavailable",
     "TreeEntry",
     "has_commit",
+    "lfs_media_dir",
+    "lfs_smudge",
     "read_blob",
     "run_git",
     "toplevel",
@@ -92,3 +94,39 @@ def read_blob(object_id: str, cwd: Path, timeout: float = GIT_TIMEOUT_S) -> byte
     """The bytes of a blob (for a symlink: its target); None if git cannot give them."""
     done = run_git(["cat-file", "blob", object_id], cwd, timeout)
     return done.stdout if done.returncode == 0 else None
+
+
+def lfs_media_dir(cwd: Path, timeout: float = GIT_TIMEOUT_S) -> Path | str:
+    """Where git-lfs keeps this checkout's objects (``LocalMediaDir`` of ``git lfs env``); when
+    git-lfs cannot say (not installed), why, as text."""
+    done = run_git(["lfs", "env"], cwd, timeout)
+    for line in done.stdout.decode(errors="replace").splitlines():
+        if done.returncode == 0 and line.startswith("LocalMediaDir="):
+            return Path(line.partition("=")[2])
+    reason = done.stderr.decode(errors="replace").strip().splitlines()
+    return reason[0] if reason else f"git lfs env exited with code {done.returncode}"
+
+
+def lfs_smudge(
+    pointer: bytes, name: str, into: Path, cwd: Path, timeout: float = GIT_TIMEOUT_S
+) -> str | None:
+    """Write the content a Git LFS ``pointer`` stands for into the file ``into`` (``git lfs
+    smudge``; ``name`` only labels git-lfs's messages); None when done, else git-lfs's reason.
+    git-lfs downloads an object it lacks: callers check that it is here first."""
+    with into.open("wb") as out:
+        try:
+            done = subprocess.run(
+                ["git", "lfs", "smudge", "--", name],
+                cwd=cwd,
+                input=pointer,
+                stdout=out,
+                stderr=subprocess.PIPE,
+                check=False,
+                timeout=timeout,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise GitUnavailable(cwd, str(error)) from None
+    if done.returncode == 0:
+        return None
+    lines = done.stderr.decode(errors="replace").strip().splitlines()
+    return lines[0] if lines else f"git lfs smudge exited with code {done.returncode}"
