@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_ovbench.judge.status import Status
-from pytest_ovbench.measure.result import Result, Window
-from pytest_ovbench.measure.stats import LatencyStats
 
 if TYPE_CHECKING:
+    from pytest_ovbench.measure.result import Result, Window
+    from pytest_ovbench.measure.stats import LatencyStats
     from pytest_ovbench.plugin.fixtures import Measurer
 
 __version__ = "0.1.0"
@@ -27,9 +27,18 @@ __all__ = ["LatencyStats", "Measurer", "Result", "Status", "Window", "__version_
 
 
 def __getattr__(name: str) -> Any:
-    """``Measurer`` on first use: it belongs to the pytest glue, which plain imports need not load."""
+    """The rest on first use: ``Measurer`` belongs to the pytest glue, which plain imports need not
+    load, and the others bring numpy, which a pytest run whose tests measure nothing never needs."""
     if name == "Measurer":
         from pytest_ovbench.plugin.fixtures import Measurer
 
         return Measurer
+    if name in ("Result", "Window"):
+        from pytest_ovbench.measure import result
+
+        return getattr(result, name)
+    if name == "LatencyStats":
+        from pytest_ovbench.measure.stats import LatencyStats
+
+        return LatencyStats
     raise AttributeError(f"module 'pytest_ovbench' has no attribute {name!r}")

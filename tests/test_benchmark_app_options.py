@@ -4,6 +4,7 @@ compile options, cold start and memory metrics, per-layer counters and plan chan
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,8 @@ def test_an_unusable_cache_folder_is_named(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*cannot create the model cache folder *afile/cache*"])
 
 
+QUIET_ENOUGH = ("-o", "ov_busy_limit=1")  # never set a run aside as busy
+
 PLAN_TEST = """
 import pytest
 
@@ -175,6 +178,8 @@ def test_plan(infer_sync):
 
 
 def test_a_lost_fusion_is_reported_exactly_and_can_fail(pytester: pytest.Pytester) -> None:
+    # Plan changes are exact; timing must not decide the outcome here, not even "the machine was
+    # busy" (another test running beside this one): that would fold the plan lines into its warning.
     ov.save_model(conv_relu(), pytester.path / "model.xml")
     result, _ = run(pytester, PLAN_TEST, "--ov-update-baselines", "--ov-perf-counts")
     result.assert_outcomes(passed=1)
@@ -183,18 +188,18 @@ def test_a_lost_fusion_is_reported_exactly_and_can_fail(pytester: pytest.Pyteste
     default = ov.Core().get_property("CPU", "INFERENCE_PRECISION_HINT").get_type_name()
     assert layers["relu"]["status"] == "NOT_RUN" and layers["conv"]["exec_type"].endswith(f"_{default}")
 
-    result, records = run(pytester, PLAN_TEST, "--ov-perf-counts")  # same model: same plan
+    result, records = run(pytester, PLAN_TEST, *QUIET_ENOUGH, "--ov-perf-counts")  # same model: same plan
     result.assert_outcomes(passed=1)
     assert records[0]["layer_changes"] == [] and records[0]["layers"]
 
     ov.save_model(conv_relu(tap=True), pytester.path / "model.xml")  # the Relu can't fuse now
-    result, records = run(pytester, PLAN_TEST, "--ov-perf-counts")
+    result, records = run(pytester, PLAN_TEST, *QUIET_ENOUGH, "--ov-perf-counts")
     result.assert_outcomes(passed=1, warnings=1)  # a warning by default
     result.stdout.fnmatch_lines(["*OvbenchWarning: ovbench: *test_plan 'sync': execution plan changed*"])
     assert any(
         line.startswith("relu (") and "now runs on its own" in line for line in records[0]["layer_changes"]
     )
-    result, _ = run(pytester, PLAN_TEST, "--ov-perf-counts", "--ov-fail-on-plan-change")
+    result, _ = run(pytester, PLAN_TEST, *QUIET_ENOUGH, "--ov-perf-counts", "--ov-fail-on-plan-change")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*execution plan changed*", "*relu (*): undef (NOT_RUN) -> *"])
 
@@ -210,3 +215,112 @@ def test_regression_message_lists_the_layers_that_moved(pytester: pytest.Pyteste
     result, _ = run(pytester, source, "--ov-perf-counts")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*layers whose time moved most:*", "*ms*"])
+
+
+# mean_values= / scale_values= / reverse_input_channels= (benchmark_app's preprocessing)
+
+RGB = (200, 100, 50)  # the one colour of the test image, as red, green, blue
+
+
+def passthrough(shape: tuple[int, ...] = (1, 3, 8, 8), layout: str | None = None) -> Any:
+    """A model whose output is its input (times 1): what preprocessing did to the data shows."""
+    import openvino.opset13 as ops
+
+    image = ops.parameter(list(shape), ov.Type.f32, name="image")
+    if layout is not None:
+        image.set_layout(ov.Layout(layout))
+    return ov.Model([ops.result(ops.multiply(image, ops.constant(np.float32(1.0))))], [image], "passthrough")
+
+
+def model_sees(tmp_path: Path, **keywords: Any) -> Any:
+    """What the model sees of a one-colour PNG fed as ``inputs=`` feeds it: a [3] pixel, channel order."""
+    from PIL import Image
+
+    from pytest_ovbench.config.settings import Settings, validate
+    from pytest_ovbench.inputs.feeds import plan_feeds
+    from pytest_ovbench.runtime.prepare import apply_changes
+
+    Image.new("RGB", (8, 8), RGB).save(tmp_path / "frame.png")
+    settings = Settings(**validate(keywords))
+    model = apply_changes(passthrough(), settings.changes())
+    (feed,) = plan_feeds(model, {}, "frame.png", tmp_path)
+    output = ov.Core().compile_model(model, "CPU")(list(feed.arrays))[0]
+    return output[0, :, 0, 0]
+
+
+def test_images_are_fed_bgr_0_255_as_benchmark_app_feeds_them(tmp_path: Path) -> None:
+    assert model_sees(tmp_path) == pytest.approx([50, 100, 200])
+
+
+def test_reverse_input_channels_and_scale_values_give_rgb_over_255(tmp_path: Path) -> None:
+    seen = model_sees(tmp_path, reverse_input_channels=True, scale_values=255)
+    assert seen == pytest.approx([200 / 255, 100 / 255, 50 / 255])
+
+
+def test_mean_then_scale_per_channel_in_the_models_channel_order(tmp_path: Path) -> None:
+    seen = model_sees(
+        tmp_path, reverse_input_channels=True, mean_values="[100,50,25]", scale_values=[2, 5, 25]
+    )
+    assert seen == pytest.approx([(200 - 100) / 2, (100 - 50) / 5, (50 - 25) / 25])
+    named = model_sees(tmp_path, mean_values={"image": [10, 20, 30]}, input_precision="u8")
+    assert named == pytest.approx([50 - 10, 100 - 20, 200 - 30])
+
+
+@pytest.mark.parametrize(
+    ("model", "keywords", "complaint"),
+    [
+        (passthrough((1, 6)), {"reverse_input_channels": True}, "no input has 3 channels"),
+        (passthrough((1, 6)), {"mean_values": [1, 2, 3]}, "mean_values= without an input name"),
+        (passthrough((1, 6)), {"scale_values": {"image": [1, 2]}}, "whose layout has no C"),
+        (passthrough(layout="NCHW"), {"mean_values": "image[1,2]"}, "mean/scale"),
+        (passthrough(), {"scale_values": {"mask": 2}}, "scale_values= names 'mask'"),
+    ],
+)
+def test_preprocessing_that_cannot_apply_is_named(
+    model: Any, keywords: dict[str, Any], complaint: str
+) -> None:
+    from pytest_ovbench.config.settings import Settings, validate
+    from pytest_ovbench.errors import ModelError
+    from pytest_ovbench.runtime.prepare import apply_changes
+
+    with pytest.raises(ModelError, match=re.escape(complaint)):
+        apply_changes(model, Settings(**validate(keywords)).changes())
+
+
+def test_preprocessing_keywords_through_the_marker(pytester: pytest.Pytester) -> None:
+    ov.save_model(passthrough(), pytester.path / "image.xml")
+    result, records = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.ovbench(
+            model="image.xml", reverse_input_channels=True, mean_values="[123.675,116.28,103.53]",
+            scale_values=[58.395, 57.12, 57.375],
+        )
+        def test_normalized(infer_sync):
+            infer_sync()
+        """,
+    )
+    result.assert_outcomes(passed=1)
+    settings = records[0]["settings"]
+    assert settings["reverse_input_channels"] is True
+    assert settings["mean_values"] == {"*": [123.675, 116.28, 103.53]}
+    assert settings["scale_values"] == {"*": [58.395, 57.12, 57.375]}
+
+
+def test_bad_preprocessing_values_are_usage_errors(pytester: pytest.Pytester) -> None:
+    result, _ = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.ovbench(model="image.xml", scale_values="[255,0,255]")
+        def test_bad(infer_sync):
+            infer_sync()
+        """,
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*test_bad: @pytest.mark.ovbench(scale_values='[[]255,0,255[]]'): a scale of 0*"]
+    )

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from pytest_ovbench.baselines import locking
 from pytest_ovbench.baselines.store import load_entries, module_file, write_entries
 from pytest_ovbench.cli import main as cli
 from pytest_ovbench.cli import prune
@@ -286,10 +287,63 @@ def test_diff_of_identical_folders_reports_nothing(
     assert "->" not in out and out.splitlines()[-1] == "0 removed, 0 added, 0 changed, 4 unchanged"
 
 
+def layer(exec_type: str, status: str = "EXECUTED", node_type: str = "Convolution") -> dict[str, Any]:
+    return {"type": node_type, "exec_type": exec_type, "status": status, "real_time_ms": 1.5}
+
+
+def test_diff_aligns_labels_and_says_figures_are_raw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry_a, entry_b = make_entry(), make_entry()
+    entry_a["metrics"]["compile_memory_mb"] = {"value": 27.07}
+    entry_b["metrics"]["compile_memory_mb"] = {"value": 31.5}
+    entry_a["metrics"]["cached_compile_ms"] = {"value": 12.0}
+    entry_b["metrics"]["cached_compile_ms"] = {"value": 14.0}
+    record(tmp_path / "a", "test_a.py", {("test_a", "sync", ENV): entry_a})
+    record(tmp_path / "b", "test_a.py", {("test_a", "sync", ENV): entry_b})
+    code, out, _ = run(capsys, "diff", "a", "b", "--rootdir", str(tmp_path))
+    assert code == 0
+    assert "Figures are raw" in out.splitlines()[2] and "not corrected" in out.splitlines()[2]
+    memory = next(line for line in out.splitlines() if "compile peak memory" in line)
+    cached = next(line for line in out.splitlines() if "compile time from cache" in line)
+    assert "memory27" not in memory and "cache12" not in cached
+    assert memory.split() == [
+        "compile",
+        "peak",
+        "memory",
+        "27.07",
+        "MiB",
+        "->",
+        "31.50",
+        "MiB",
+        "(+16.4%,",
+        "worse)",
+    ]
+    assert memory.index("27.07") == cached.index("12.00")  # one column for every value
+
+
+def test_diff_shows_plan_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    entry_a, entry_b = make_entry(), make_entry()
+    entry_a["layers"] = {"conv": layer("brgconv_avx2_f32"), "relu": layer("undef", "NOT_RUN", "Relu")}
+    entry_b["layers"] = {"conv": layer("ref_any_f32"), "relu": layer("jit_avx2_f32", node_type="Relu")}
+    record(tmp_path / "a", "test_a.py", {("test_a", "sync", ENV): entry_a})
+    record(tmp_path / "b", "test_a.py", {("test_a", "sync", ENV): entry_b})
+    code, out, _ = run(capsys, "diff", "a", "b", "--rootdir", str(tmp_path))
+    assert code == 0
+    plan = [line.split(None, 1)[1] for line in out.splitlines() if line.strip().startswith("plan ")]
+    assert plan == [
+        "conv (Convolution): brgconv_avx2_f32 -> ref_any_f32: fell back to a reference implementation",
+        "relu (Relu): undef (NOT_RUN) -> jit_avx2_f32: no longer fused or optimized out, now runs on its own",
+    ]
+    assert out.splitlines()[-1] == "0 removed, 0 added, 1 changed, 0 unchanged"
+
+
 @pytest.mark.parametrize(
     ("args", "complaint"),
     [
         (["diff", "a"], "required: B"),
+        (["mv", "tests/test_a.py"], "'tests/test_a.py' is not a test's node id"),
+        (["mv", "a.py::t", "test_b"], "'test_b' is not a test's node id"),
         (["diff", "git:", "b"], "'git:' names no git revision"),
         (["diff", "a", "b", "--threshold", "5%"], "'5%' is not a fraction >= 0"),
         (["diff", "a", "b", "--threshold", "-0.1"], "'-0.1' is not a fraction >= 0"),
@@ -575,6 +629,116 @@ def test_prune_without_openvino_names_the_way_out(
     assert len(load_folder(project / "baselines")) == 6
 
 
+# mv
+
+
+def test_mv_renames_a_test_in_its_file_with_every_measurement_and_class(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = standard_folder(tmp_path)
+    record(folder, "tests/test_models.py", {("test_net_latency", "async", ENV): make_entry(mode="async")})
+    before = load_folder(folder)
+    code, out, err = run(
+        capsys,
+        "mv",
+        "tests/test_models.py::test_net_latency",
+        "tests/test_models.py::test_net",
+        "--rootdir",
+        str(tmp_path),
+    )
+    assert (code, err) == (0, "")
+    assert (
+        out.splitlines()[0]
+        == "moved 3 entries of tests/test_models.py::test_net_latency to tests/test_models.py::test_net"
+    )
+    after = load_folder(folder)
+    assert {ref.test for ref in after} == {"test_net", "test_resnet[batch1]", "test_throughput"}
+    moved = {(ref.measurement, ref.env): entry for ref, entry in after.items() if ref.test == "test_net"}
+    assert moved == {
+        (ref.measurement, ref.env): entry for ref, entry in before.items() if ref.test == "test_net_latency"
+    }
+    assert len(moved) == 3 and not list(folder.rglob(".*.lock"))
+
+
+def test_mv_carries_entries_to_another_module(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = standard_folder(tmp_path)
+    code, _, _ = run(
+        capsys,
+        "mv",
+        "tests/test_async.py::test_throughput",
+        "tests/perf/test_new.py::TestA::test_tp[1]",
+        "--rootdir",
+        str(tmp_path),
+    )
+    assert code == 0
+    assert not (folder / "tests" / "test_async.yaml").exists()  # its only test moved out
+    moved = load_entries(folder / "tests" / "perf" / "test_new.yaml")
+    assert list(moved) == ["TestA::test_tp[1]"] and list(moved["TestA::test_tp[1]"]["async"]) == [ENV]
+    assert len(load_folder(folder)) == 4
+
+
+def test_mv_refuses_when_new_has_entries_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = standard_folder(tmp_path)
+    text = (folder / "tests" / "test_models.yaml").read_text()
+    args = ("mv", "tests/test_models.py::test_resnet[batch1]", "tests/test_models.py::test_net_latency")
+    code, out, err = run(capsys, *args, "--rootdir", str(tmp_path))
+    assert code == 1 and out == ""
+    assert "tests/test_models.py::test_net_latency already has 2 entries" in err and "--force" in err
+    assert (folder / "tests" / "test_models.yaml").read_text() == text  # nothing changed
+    code, out, _ = run(capsys, *args, "--force", "--rootdir", str(tmp_path))
+    assert code == 0
+    entries = load_entries(folder / "tests" / "test_models.yaml")
+    assert list(entries) == ["test_net_latency"]  # replaced by the one entry of test_resnet[batch1]
+    assert entries["test_net_latency"]["sync"][ENV]["metrics"]["median"]["value"] == 12.31
+    assert list(entries["test_net_latency"]["sync"]) == [ENV]
+
+
+def test_mv_refuses_when_old_has_no_entries(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = standard_folder(tmp_path)
+    code, _, err = run(
+        capsys,
+        "mv",
+        "tests/test_models.py::test_net_latncy",
+        "tests/test_models.py::x",
+        "--rootdir",
+        str(tmp_path),
+    )
+    assert (
+        code == 1
+        and "test_net_latncy has no entries in" in err
+        and "Did you mean: tests/test_models.py::test_net_latency" in err
+    )
+    code, _, err = run(
+        capsys, "mv", "tests/test_gone.py::test_a", "tests/test_b.py::test_a", "--rootdir", str(tmp_path)
+    )
+    assert code == 1 and "no baseline file" in err and "test_gone.yaml" in err
+    assert not (folder / "tests" / "test_b.yaml").exists()
+    code, _, err = run(capsys, "mv", "../x.py::t", "tests/test_b.py::t", "--rootdir", str(tmp_path))
+    assert code == 1 and "must be relative and stay inside" in err
+
+
+def test_mv_waits_for_the_baseline_file_lock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = standard_folder(tmp_path)
+    path = folder / "tests" / "test_models.yaml"
+    text = path.read_text()
+    monkeypatch.setattr(locking, "LOCK_TIMEOUT_S", 0.3)
+    with locking.exclusive_lock(path):  # another writer of the file, mid-update
+        code, _, err = run(
+            capsys,
+            "mv",
+            "tests/test_models.py::test_net_latency",
+            "tests/test_models.py::t",
+            "--rootdir",
+            str(tmp_path),
+        )
+    assert code == 1 and "waited 0.3 s for the lock file" in err
+    assert path.read_text() == text
+
+
 # python -m
 
 
@@ -589,5 +753,5 @@ def test_python_m_runs_the_tool() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: ovbench")
-    for command in ("list", "show", "diff", "prune"):
+    for command in ("list", "show", "diff", "mv", "prune"):
         assert f"    {command} " in done.stdout

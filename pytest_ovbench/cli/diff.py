@@ -1,4 +1,10 @@
-"""``ovbench diff``: entries removed, added and changed between two folders or git revisions."""
+"""``ovbench diff``: entries removed, added and changed between two folders or git revisions.
+
+Figures are shown as stored: raw, as measured on the machine that recorded them, never corrected
+for that machine's speed (the yardstick correction is made at judging time, not stored). The plan
+changes of an entry in both come from ``judge/plan.py`` (B's layers against A's, as a run's are
+judged against its baseline) and read as failure messages do (``report/layers.py``).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,22 @@ from typing import Any
 from pytest_ovbench.cli.figures import metric_text
 from pytest_ovbench.cli.revision import load_revision
 from pytest_ovbench.cli.snapshot import Entry, Snapshot, baselines_folder, load_folder
+from pytest_ovbench.judge.plan import layer_changes
+from pytest_ovbench.measure.layers import Layer
 from pytest_ovbench.metrics import HIGHER_IS_BETTER, LABELS, METRICS
 from pytest_ovbench.report.escaping import printable
+from pytest_ovbench.report.layers import describe_change
 
-__all__ = ["Side", "diff_lines", "run_diff"]
+__all__ = ["RAW_NOTE", "Side", "diff_lines", "run_diff"]
+
+RAW_NOTE = (
+    "Figures are raw, as stored: measured on whichever machine recorded each entry, not corrected "
+    "for its speed. In plan lines, 'the baseline' is A."
+)
+FIELDS = ("openvino", "model_sha256")
+# Labels stand in a column as wide as the longest, so no value runs into its label.
+LABEL_WIDTH = max(len(label) for label in [*FIELDS, "plan", *(label for label, _ in LABELS.values())]) + 2
+MAX_PLAN_LINES = 12  # per entry: a rebuilt graph changes every node, and the first ones tell the story
 
 
 @dataclass(frozen=True)
@@ -29,6 +47,7 @@ def run_diff(args: argparse.Namespace) -> int:
     before, after = load_side(args.a, args), load_side(args.b, args)
     print(f"A: {describe_side(args.a, args)} ({len(before)} entries)")
     print(f"B: {describe_side(args.b, args)} ({len(after)} entries)")
+    print(RAW_NOTE)
     print("\n".join(diff_lines(before, after, args.threshold)))
     return 0
 
@@ -73,8 +92,8 @@ def _section(title: str, lines: Iterable[str]) -> list[str]:
 def entry_changes(before: Entry, after: Entry, threshold: float) -> list[str]:
     """What differs between two versions of one entry, one indented line each."""
     lines = [
-        f"    {field:<18}{printable(before.get(field))} -> {printable(after.get(field))}"
-        for field in ("openvino", "model_sha256")
+        f"    {field:<{LABEL_WIDTH}}{printable(before.get(field))} -> {printable(after.get(field))}"
+        for field in FIELDS
         if before.get(field) != after.get(field)
     ]
     lines += property_changes(_mapping(before.get("properties")), _mapping(after.get("properties")))
@@ -84,7 +103,28 @@ def entry_changes(before: Entry, after: Entry, threshold: float) -> list[str]:
             name, float(metrics_a[name]["value"]), float(metrics_b[name]["value"]), threshold
         )
         lines += [change] if change else []
-    return lines
+    return lines + plan_changes(before.get("layers"), after.get("layers"))
+
+
+def plan_changes(before: object, after: object) -> list[str]:
+    """The execution-plan changes from A's layers to B's, one line each (none unless both have layers)."""
+    if not (isinstance(before, dict) and before and isinstance(after, dict) and after):
+        return []
+    layers = [
+        Layer(
+            str(name),
+            str(node["type"]),
+            str(node["exec_type"]),
+            str(node["status"]),
+            float(node["real_time_ms"]),
+            0.0,
+        )
+        for name, node in after.items()
+    ]
+    found = [printable(describe_change(change)) for change in layer_changes(before, layers)]
+    shown = [f"    {'plan':<{LABEL_WIDTH}}{line}" for line in found[:MAX_PLAN_LINES]]
+    more = len(found) - MAX_PLAN_LINES
+    return shown + ([f"    {'':<{LABEL_WIDTH}}... and {more} more plan changes"] if more > 0 else [])
 
 
 def _mapping(value: object) -> dict[str, Any]:
@@ -104,4 +144,4 @@ def metric_change(name: str, value_a: float, value_b: float, threshold: float) -
     worse = change < 0 if name in HIGHER_IS_BETTER else change > 0
     label = LABELS[name][0]
     figures = f"{metric_text(name, value_a)} -> {metric_text(name, value_b)}"
-    return f"    {label:<18}{figures}  ({change:+.1%}, {'worse' if worse else 'better'})"
+    return f"    {label:<{LABEL_WIDTH}}{figures}  ({change:+.1%}, {'worse' if worse else 'better'})"

@@ -8,6 +8,7 @@ suite runs unchanged on each CI runner's own device.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
@@ -15,6 +16,7 @@ from typing import Any, Callable
 
 from pytest_ovbench.config.config_files import PropertyValue, plain_properties
 from pytest_ovbench.config.shapes import (
+    ALL,
     ModelChanges,
     element_type,
     parse_data_shape,
@@ -135,6 +137,56 @@ def _model(value: Any) -> Any:
     return value
 
 
+_CHANNEL_GROUP = re.compile(r"\s*([^\[\],]*?)\s*\[([^\]]*)\]\s*(?:,|$)")
+CHANNEL_VALUES_FORMS = (
+    "'[123.675,116.28,103.53]', 'image[0.5,0.5,0.5],other[1]', [R, G, B], a number or a dict"
+)
+
+
+def parse_channel_values(value: Any, nonzero: bool = False) -> dict[str, tuple[float, ...]]:
+    """``mean_values=`` / ``scale_values=``: input name ("" for every image input) -> one value, or
+    one per channel in the model's channel order (benchmark_app's --mean_values '[R,G,B]' forms)."""
+    if isinstance(value, Mapping):
+        return {_input_key(key): _channel_numbers(item, nonzero) for key, item in value.items()}
+    if not isinstance(value, str) or "[" not in value:
+        return {ALL: _channel_numbers(value, nonzero)}
+    groups: list[tuple[str, str]] = []
+    position = 0
+    while position < len(value):
+        match = _CHANNEL_GROUP.match(value, position)
+        if match is None:
+            raise ValueError(f"cannot read {value!r}: expected {CHANNEL_VALUES_FORMS}")
+        groups.append((match.group(1), match.group(2)))
+        position = match.end()
+    names = [name for name, _ in groups]
+    if len(set(names)) < len(names) or (len(names) > 1 and ALL in names):
+        raise ValueError(f"cannot read {value!r}: name each input once, or give one unnamed '[...]'")
+    return {name: _channel_numbers(f"[{numbers}]", nonzero) for name, numbers in groups}
+
+
+def _input_key(key: Any) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise ValueError(f"input names must be non-empty strings, got {key!r}")
+    return key.strip()
+
+
+def _channel_numbers(value: Any, nonzero: bool) -> tuple[float, ...]:
+    if isinstance(value, str):
+        text = value.strip().removeprefix("[").removesuffix("]")
+        items: Any = [part.strip() for part in text.split(",")] if text.strip() else []
+    else:
+        items = value if isinstance(value, (list, tuple)) else [value]
+    try:
+        numbers = tuple(float(item) for item in items if not isinstance(item, bool))
+    except (TypeError, ValueError):
+        numbers = ()
+    if not numbers or len(numbers) != len(items) or not all(math.isfinite(n) for n in numbers):
+        raise ValueError(f"expected finite numbers: {CHANNEL_VALUES_FORMS}")
+    if nonzero and 0.0 in numbers:
+        raise ValueError("a scale of 0 would divide by zero; scale_values divide the input")
+    return numbers
+
+
 VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "model": _model,
     "device": _device,
@@ -162,6 +214,9 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "infer_precision": _infer_precision,
     "cache_dir": _folder,
     "perf_counts": _flag,
+    "mean_values": parse_channel_values,
+    "scale_values": lambda value: parse_channel_values(value, nonzero=True),
+    "reverse_input_channels": _flag,
 }
 
 
@@ -208,13 +263,26 @@ class Settings:
     infer_precision: str | None = None
     cache_dir: str | None = None
     perf_counts: bool = False
+    mean_values: dict[str, tuple[float, ...]] = field(default_factory=dict)  # subtracted per channel
+    scale_values: dict[str, tuple[float, ...]] = field(default_factory=dict)  # then divided by
+    reverse_input_channels: bool = False  # RGB <-> BGR before the mean and scale
     gate: tuple[str, ...] | None = None  # the metrics judged (marker's gate=); the policy's otherwise
     tolerance: float | dict[str, float] | None = None  # the allowance (marker's tolerance=)
     reference: Any = None  # reference mode against this path or openvino.Model (marker's reference=)
 
     def changes(self) -> ModelChanges:
-        """What to change in the model before compiling (shape, layout, batch, element types)."""
-        return ModelChanges(self.shape, self.layout, self.batch, self.input_precision, self.output_precision)
+        """What to change in the model before compiling (shape, layout, batch, element types,
+        preprocessing)."""
+        return ModelChanges(
+            self.shape,
+            self.layout,
+            self.batch,
+            self.input_precision,
+            self.output_precision,
+            self.mean_values,
+            self.scale_values,
+            self.reverse_input_channels,
+        )
 
     def stop_rule(self) -> tuple[int | None, float | None]:
         """(niter, seconds): with neither given, the CI default of DEFAULT_TIME_S seconds."""

@@ -178,9 +178,14 @@ class ModelChanges:
     batch: int | None = None
     input_precision: Mapping[str, str] = field(default_factory=dict)
     output_precision: Mapping[str, str] = field(default_factory=dict)
+    # benchmark_app's --mean_values / --scale_values (input name -> per-channel values) and MO's
+    # --reverse_input_channels, built into the model with OpenVINO's PrePostProcessor (prepare.py).
+    mean_values: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    scale_values: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    reverse_input_channels: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.shape or self.layout or self.batch or self.input_precision or self.output_precision)
+        return any(bool(value) for value in vars(self).values())
 
     def key(self) -> tuple[Any, ...]:
         """Hashable identity, part of the compiled-model cache key."""

@@ -9,20 +9,22 @@ outcomes.py.
 from __future__ import annotations
 
 import time
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 from pytest_ovbench.config.config_files import with_files
 from pytest_ovbench.config.settings import Settings, SettingsError, merge, validate
-from pytest_ovbench.engine.measurement import Measurement
 from pytest_ovbench.errors import DeviceUnavailable, OvbenchError
-from pytest_ovbench.measure.result import Result
 from pytest_ovbench.plugin import options
 from pytest_ovbench.plugin.markers import marker_keywords
 from pytest_ovbench.plugin.session import SESSION_KEY, OvbenchSession
 from pytest_ovbench.plugin.xdist import plain_nodeid
 from pytest_ovbench.runtime.models import LoadedModel
+
+if TYPE_CHECKING:  # numpy and scipy come with these: tests that measure nothing never pay for them
+    from pytest_ovbench.engine.measurement import Measurement
+    from pytest_ovbench.measure.result import Result
 
 NO_MODEL = (
     "no model given for this ovbench test. Give one with "

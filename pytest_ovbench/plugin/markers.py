@@ -13,15 +13,17 @@ MARKER_HELP = (
     "nstreams=None, nthreads=None, config=None, name=None, warmup=0.2, windows=10, gate=None, "
     "tolerance=None, reference=None, shape=None, data_shape=None, layout=None, batch=None, "
     "inputs=None, reset_state=None, input_precision=None, output_precision=None, "
-    "infer_precision=None, cache_dir=None, perf_counts=False): "
+    "infer_precision=None, cache_dir=None, perf_counts=False, mean_values=None, scale_values=None, "
+    "reverse_input_channels=False): "
     "settings of the OpenVINO measurements this test makes with the infer_sync / infer_queue "
     "fixtures (pytest-ovbench). hint: latency|throughput|cumulative_throughput|none; time in "
     "seconds; with niter and time both, both must be met. gate: metrics judged against the "
     "baseline (default median for sync, throughput for async); tolerance: allowed worsening, a "
     "fraction or a dict per metric; reference: a model measured alternately as the baseline. "
     "shape/data_shape/layout/batch/inputs/input_precision/output_precision/infer_precision/"
-    "cache_dir/perf_counts: as benchmark_app's -shape/-data_shape/-layout/-b/-i/-ip/-op/-infer_precision/"
-    "-cache_dir/-pc (README: 'benchmark_app options')."
+    "cache_dir/perf_counts/mean_values/scale_values: as benchmark_app's -shape/-data_shape/-layout/-b/-i/"
+    "-ip/-op/-infer_precision/-cache_dir/-pc/-mean_values/-scale_values; reverse_input_channels: RGB <-> "
+    "BGR before them (README: 'benchmark_app options')."
 )
 
 

@@ -1,6 +1,9 @@
 """Preparing a model before it is compiled, the way benchmark_app does between reading and
-compiling: layouts (``layout=``), shapes (``shape=``, ``batch=``) and tensor element types
-(``input_precision=``, ``output_precision=``).
+compiling: layouts (``layout=``), shapes (``shape=``, ``batch=``), tensor element types
+(``input_precision=``, ``output_precision=``) and preprocessing built into the model with OpenVINO's
+PrePostProcessor (``reverse_input_channels=``, ``mean_values=``, ``scale_values=``): channels
+reversed first (RGB <-> BGR), then the mean subtracted and the result divided by the scale, in f32,
+so the values are in the model's channel order (as benchmark_app and model conversion apply them).
 
 The model the session read is shared by every test that names the same file, so a test that
 changes it works on a clone.
@@ -13,6 +16,9 @@ from typing import Any
 
 from pytest_ovbench.config.shapes import ALL, ModelChanges, for_input, unknown_names
 from pytest_ovbench.errors import ModelError
+from pytest_ovbench.inputs.layouts import guess_image_layout, is_image_layout, layout_axes
+
+COLOURS = 3  # what reverse_input_channels= reverses, and what unnamed mean/scale values apply to
 
 
 def port_names(port: Any) -> list[str]:
@@ -32,6 +38,8 @@ def _check_names(model: Any, changes: ModelChanges) -> None:
         ("layout", changes.layout, inputs),
         ("input_precision", changes.input_precision, inputs),
         ("output_precision", changes.output_precision, outputs),
+        ("mean_values", changes.mean_values, inputs),
+        ("scale_values", changes.scale_values, inputs),
     )
     for keyword, values, known in checks:
         unknown = unknown_names(values, known)
@@ -60,9 +68,19 @@ def apply_changes(model: Any, changes: ModelChanges) -> Any:
             raise ModelError(
                 f"OpenVINO cannot reshape the model to {wanted}:\n  {openvino_reason(exc)}"
             ) from None
-    if changes.input_precision or changes.output_precision:
-        model = _set_element_types(model, changes)
+    if _processes(changes):
+        model = _preprocess(model, changes)
     return model
+
+
+def _processes(changes: ModelChanges) -> bool:
+    return bool(
+        changes.input_precision
+        or changes.output_precision
+        or changes.mean_values
+        or changes.scale_values
+        or changes.reverse_input_channels
+    )
 
 
 def _set_layouts(model: Any, layouts: Mapping[str, str]) -> None:
@@ -116,20 +134,117 @@ def _set_batch(model: Any, shapes: dict[Any, Any], batch: int) -> None:
         )
 
 
-def _set_element_types(model: Any, changes: ModelChanges) -> Any:
+def _preprocess(model: Any, changes: ModelChanges) -> Any:
+    """Element types and preprocessing, with one PrePostProcessor (it changes ``model`` itself)."""
     from openvino import Type
     from openvino.preprocess import PrePostProcessor
 
     processor = PrePostProcessor(model)
+    applied: set[str] = set()
     for index, port in enumerate(model.inputs):
         name = for_input(changes.input_precision, port_names(port))
         if name is not None:
             processor.input(index).tensor().set_element_type(getattr(Type, name))
+        applied |= _input_steps(processor.input(index), port, changes)
+    _check_applied(changes, applied)
     for index, port in enumerate(model.outputs):
         name = for_input(changes.output_precision, port_names(port))
         if name is not None:
             processor.output(index).tensor().set_element_type(getattr(Type, name))
-    return processor.build()
+    return _built(processor)
+
+
+_NOWHERE = (
+    "no input has {colours} channels (a C of {colours} in its layout, given with layout= or guessed "
+    "from an image shape of rank 3 or 4)"
+)
+
+
+def _check_applied(changes: ModelChanges, applied: set[str]) -> None:
+    """Refuse preprocessing that reached no input (a named input always gets its values)."""
+    nowhere = _NOWHERE.format(colours=COLOURS)
+    if changes.reverse_input_channels and "reverse_input_channels" not in applied:
+        raise ModelError(
+            f"reverse_input_channels=True: {nowhere}, so there is nothing to reverse. To fix: say "
+            "where the channels are with layout=, e.g. layout='NCHW', or drop the keyword."
+        )
+    for keyword in ("mean_values", "scale_values"):
+        if keyword not in applied and getattr(changes, keyword):
+            raise ModelError(
+                f"{keyword}= without an input name applies to image inputs, and {nowhere}. To fix: "
+                f"name the input, e.g. {keyword}={{'input': [...]}}, or give its layout with layout=."
+            )
+
+
+def _input_steps(steps: Any, port: Any, changes: ModelChanges) -> set[str]:
+    """Add one input's preprocessing; the keywords applied to it."""
+    from openvino import Layout, Type
+
+    order, guessed = _channel_layout(port)
+    if guessed and (changes.reverse_input_channels or changes.mean_values or changes.scale_values):
+        steps.model().set_layout(Layout(order))  # PrePostProcessor finds the channels by the layout
+    channels = _channels(port, order)
+    reverse = changes.reverse_input_channels and channels == COLOURS
+    image = channels == COLOURS and is_image_layout(order, len(port.get_partial_shape()))
+    mean = _values_for(changes.mean_values, port, image, order, "mean_values")
+    scale = _values_for(changes.scale_values, port, image, order, "scale_values")
+    if reverse:
+        steps.preprocess().reverse_channels()
+    if mean is not None or scale is not None:
+        steps.preprocess().convert_element_type(Type.f32)
+    if mean is not None:
+        steps.preprocess().mean(mean[0] if len(mean) == 1 else list(mean))
+    if scale is not None:
+        steps.preprocess().scale(scale[0] if len(scale) == 1 else list(scale))
+    applied = {"reverse_input_channels"} if reverse else set()
+    return applied | {key for key, value in (("mean_values", mean), ("scale_values", scale)) if value}
+
+
+def _channel_layout(port: Any) -> tuple[str, bool]:
+    """The input's layout letters ('' if none), and whether they were guessed from an image shape."""
+    layout = port.get_node().get_layout()
+    if not layout.empty:
+        return layout_axes(layout.to_string()), False
+    shape = port.get_partial_shape()
+    if shape.rank.is_dynamic:
+        return "", False
+    guess = guess_image_layout([dim.get_length() if dim.is_static else None for dim in shape])
+    return (guess, True) if guess else ("", False)
+
+
+def _channels(port: Any, order: str) -> int | None:
+    shape = port.get_partial_shape()
+    if "C" not in order or len(order) != len(shape) or shape[order.index("C")].is_dynamic:
+        return None
+    return int(shape[order.index("C")].get_length())
+
+
+def _values_for(
+    values: Mapping[str, tuple[float, ...]], port: Any, image: bool, order: str, keyword: str
+) -> tuple[float, ...] | None:
+    """The values given for this input by name, else the unnamed ones if it is an image input."""
+    chosen = next((values[name] for name in port_names(port) if name in values), None)
+    if chosen is None and image:
+        chosen = values.get(ALL)
+    if chosen is not None and len(chosen) > 1 and "C" not in order:
+        raise ModelError(
+            f"{keyword}= gives {len(chosen)} values for input {display_name(port)!r}, whose layout has no "
+            "C (channels) dimension. To fix: say where the channels are with layout=, e.g. "
+            "layout='NCHW', or give one value for every element."
+        )
+    return chosen
+
+
+def _built(processor: Any) -> Any:
+    try:
+        return processor.build()
+    except Exception as exc:
+        from pytest_ovbench.errors import openvino_reason
+
+        raise ModelError(
+            "OpenVINO cannot apply input_precision= / output_precision= / mean_values= / scale_values= / "
+            f"reverse_input_channels= to the model:\n  {openvino_reason(exc)}"
+        ) from None
 
 
 def describe_changes(changes: ModelChanges) -> dict[str, Any]:
