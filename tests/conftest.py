@@ -10,6 +10,13 @@ import pytest
 import scipy.stats  # noqa: F401  (once per process: pytester runs would import its C modules again)
 from tiny_models import build_tiny, save_tiny
 
+# The plugin imports these lazily, so that a run that measures nothing loads no numpy. Import them
+# here, once per process and before any in-process pytester run: a module first imported during
+# such a run is dropped from sys.modules after it, and a later monkeypatch or isinstance would
+# then meet a second copy of it.
+import pytest_ovbench.measure.result
+import pytest_ovbench.plugin.outcomes  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _inner_runs_are_not_xdist_workers(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -409,3 +409,85 @@ def test_scale_ticks() -> None:
     assert log(0.03) < log(0.1) < log(1.0) < log(8.0)
     single = Scale.fit([0.5], 0, 100)
     assert single.low < 0.5 < single.high
+
+
+def _section_order(page: str) -> list[str]:
+    return re.findall(r'<section class="measurement" id="m-\d+"><h2>.*?</span> (\w+) <small>', page)
+
+
+def test_what_regressed_comes_first_then_inconclusive() -> None:
+    records = [
+        make_record(test="test_fine"),
+        make_record(test="test_unsure", verdict="inconclusive"),
+        make_record(test="test_new", verdict="no baseline", comparisons=[]),
+        make_record(test="test_slower", verdict="regressed"),
+    ]
+    page = render_html(records)
+    parse(page)
+    assert _section_order(page) == ["test_slower", "test_unsure", "test_fine", "test_new"]
+    summary = page[page.index('<section class="summary">') : page.index('<section class="measurement"')]
+    rows = re.findall(r'<a href="#m-(\d+)">(\w+)</a>', summary)
+    assert [name for _, name in rows][:2] == ["test_slower", "test_unsure"]
+    # Each link still lands on its own card.
+    for index, name in rows:
+        assert re.search(rf'id="m-{index}"><h2>.*?</span> {name} <small>', page)
+
+
+def test_plan_changes_are_listed_on_the_card() -> None:
+    changes = [
+        "relu_2 (Relu): not in the baseline, now jit_avx2_f32",
+        "conv (Convolution): brgconv_avx2_f32 -> ref_any_f32: fell back to a reference implementation",
+    ]
+    page = render_html([make_record(layer_changes=changes), make_record(test="test_other")])
+    parse(page)
+    assert "Execution plan changed against the baseline (2)" in page
+    for change in changes:
+        assert f"<li>{change.replace('->', '-&gt;')}</li>" in page
+    assert page.count('class="plan"') == 1  # only the card whose plan changed
+
+
+def test_long_layer_names_are_cut_from_the_middle() -> None:
+    name = "conv_block_1/conv_block_1.2/depthwise/bn/relu"
+    layers = [{"name": name, "type": "Relu", "exec_type": "jit", "real_time_ms": 1.0}]
+    page = render_html([make_record(layers=layers)])
+    [chart] = charts(page, "slowest")
+    assert ">conv_block_1/…/bn/relu</text>" in chart
+    assert f"<title>{name} (Relu / jit)" in chart  # the whole name stays in the tooltip
+
+
+def test_a_p_value_of_zero_is_never_printed_as_zero() -> None:
+    from pytest_ovbench.report.markdown import render_markdown
+
+    record = make_record(
+        verdict="regressed",
+        comparisons=[
+            comparison("median", "regressed", 0.03, 0.05, p_value=0.0),
+            comparison("p90", "pass", 1, 1),
+        ],
+    )
+    page = render_html([record])
+    assert '<td class="num">&lt;0.001</td>' in page and '<td class="num">0</td>' not in page
+    markdown = render_markdown([record])
+    assert "p&lt;0.001" in markdown and "p=0" not in markdown
+
+
+def test_the_card_takes_its_numbers_from_one_place() -> None:
+    # Three runs pooled: the legend, the bar and the table all give the pooled figures; the
+    # histogram and the window dots are the first run's, and say so.
+    runs = [{"started": "", "finished": "", "fresh_process": i > 0, "figures": {}} for i in range(3)]
+    pooled = {**SAMPLE_RECORD["figures"], "median": 0.0355, "throughput": 5400.0}
+    record = make_record(
+        runs=runs,
+        figures=pooled,
+        comparisons=[
+            comparison("median", "pass", 0.03682, 0.0355),
+            comparison("throughput", "pass", 5600.0, 5400.0),
+        ],
+    )
+    page = render_html([record])
+    parse(page)
+    assert "median 0.03550 ms over 3 runs" in page and '<td class="num">0.03550</td>' in page
+    assert ">5400 inf/s</text>" in charts(page, "throughput")[0]
+    assert '<td class="num">5400</td>' in page
+    assert "These 3 runs: -3.6% against the baseline" in page
+    assert "first of 3 runs, 400 latencies" in page

@@ -3,6 +3,7 @@ said about it (plain data; wording lives in ``report/``)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,21 @@ from pytest_ovbench.judge.plan import LayerChange
 from pytest_ovbench.judge.verdict import Comparison
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.runtime.models import LoadedModel
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a measurement (the first in the test's process, confirmations and baseline runs
+    each in a fresh one): when it ran, in UTC, and its figures (``Result.metrics``)."""
+
+    started: datetime.datetime
+    finished: datetime.datetime
+    fresh_process: bool
+    figures: dict[str, float]
+
+
+def now_utc() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 @dataclass
@@ -38,3 +54,4 @@ class Measurement:
     finished: float = 0.0
     lock_wait_s: float | None = None  # waited for another measurement on this machine (None: no lock)
     notes: list[str] = field(default_factory=list)  # what the verdict could not do as planned, said once
+    runs: list[Run] = field(default_factory=list)  # stored mode: every run in order (the first: result)

@@ -7,6 +7,7 @@ OpenVINO is imported on first use, so a run without ovbench tests never pays for
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable
@@ -43,7 +44,7 @@ class Workspace:
 
     rootdir: Path
     baselines_dir: Path
-    policy: Policy
+    policy_values: dict[str, Any] = field(default_factory=dict)  # Policy fields set by ini/CLI
     update: bool = False  # record baselines instead of judging
     reference_rev: str | None = None  # reference mode against the model files at this git revision
     use_yardstick: bool = True  # stored mode measures the machine yardstick alongside (yardstick.py)
@@ -58,6 +59,14 @@ class Workspace:
     _prepared_models: dict[Any, Any] = field(default_factory=dict)
     _yardstick_models: tuple[Any, Any] | None = None
     _saved_models: dict[int, str] = field(default_factory=dict)  # compiled model -> its IR (fresh runs)
+
+    @functools.cached_property
+    def policy(self) -> Policy:
+        """Policy's defaults with ``policy_values``; built on first use, as judge/gate.py brings
+        numpy and scipy, which a run without ovbench tests never needs."""
+        from pytest_ovbench.judge.gate import Policy
+
+        return replace(Policy(), **self.policy_values)
 
     @property
     def core(self) -> Any:
@@ -171,10 +180,11 @@ class Workspace:
         self._entries.pop(path, None)
 
     def watch(self, label: str, seconds: float | None) -> Callable[[], AbstractContextManager[object]]:
-        """What measure() wraps its loop in: progress on the terminal with -v, else nothing."""
-        from pytest_ovbench.engine.progress import progress
+        """What measure() wraps its loop in: progress on the terminal with -v, else nothing. One
+        stopwatch for every run of a measurement, so that its clock counts them all."""
+        from pytest_ovbench.engine.progress import Stopwatch
 
-        return lambda: progress(self.progress_writer, label, seconds)
+        return Stopwatch(self.progress_writer, label)
 
     def temp_dir(self) -> Path:
         from pytest_ovbench.runtime.reference import reference_folder

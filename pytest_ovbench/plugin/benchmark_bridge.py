@@ -6,6 +6,9 @@ one iteration each. pytest-benchmark's table, ``--benchmark-json``, ``--benchmar
 ``--benchmark-compare`` and histograms then work on them, and its machine and commit info come with
 them; ovbench's figures, settings and verdict go in ``extra_info``.
 
+Only when pytest-benchmark's own options ask for its output (:func:`wanted`): otherwise its table,
+220 columns of microseconds, would bury ovbench's verdict table, which already shows the figures.
+
 This is the one place ovbench uses a private pytest-benchmark method, ``BenchmarkFixture._make_stats``
 (the call its own ``pedantic`` makes to store rounds): the public ``pedantic`` may be used once per
 test, and a test may make several ovbench measurements, each of which gets its own row. setup.cfg
@@ -46,9 +49,39 @@ def extra_info(m: Measurement) -> dict[str, Any]:
     }
 
 
+# pytest-benchmark's options that ask for its table or files: (dest, value when not given).
+_ASKING: tuple[tuple[str, object], ...] = (
+    ("benchmark_json", None),
+    ("benchmark_save", None),
+    ("benchmark_autosave", False),
+    ("benchmark_compare", []),
+    ("benchmark_histogram", []),
+    ("benchmark_verbose", False),
+    (
+        "benchmark_columns",
+        ["min", "max", "mean", "stddev", "median", "iqr", "outliers", "ops", "rounds", "iterations"],
+    ),
+    ("benchmark_sort", "min"),
+    ("benchmark_group_by", "group"),
+    ("benchmark_name", "normal"),
+    ("benchmark_time_unit", None),
+    ("benchmark_cprofile", None),
+)
+
+
+def wanted(config: pytest.Config) -> bool:
+    """Whether pytest-benchmark is there and one of its options asks for its output (a table
+    option such as --benchmark-verbose or --benchmark-columns, or a file: --benchmark-json,
+    --benchmark-save, --benchmark-autosave, --benchmark-compare, --benchmark-histogram)."""
+    if not config.pluginmanager.hasplugin("benchmark"):
+        return False
+    return any(config.getoption(dest, default) not in (default, None) for dest, default in _ASKING)
+
+
 def publish(request: pytest.FixtureRequest, m: Measurement) -> None:
-    """Add the measurement to pytest-benchmark's session (skipped when it is off or absent)."""
-    if not request.config.pluginmanager.hasplugin("benchmark"):
+    """Add the measurement to pytest-benchmark's session (skipped when it is off or absent, or
+    when none of its options asks for its output)."""
+    if not wanted(request.config):
         return
     bench = request.getfixturevalue("benchmark")
     if bench.disabled or not hasattr(bench, "_make_stats"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from pytest_ovbench.plugin.fixtures import infer_queue, infer_sync, ov_model
 from pytest_ovbench.plugin.markers import MARKER_HELP, marker_keywords
 from pytest_ovbench.plugin.progress import terminal_writer
 from pytest_ovbench.plugin.session import SESSION_KEY, OvbenchSession
+from pytest_ovbench.plugin.xdist import refuse_if_marked
 
 __all__ = ["infer_queue", "infer_sync", "ov_model"]
 
@@ -26,13 +26,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_ovbench.judge.gate import Policy
-
     config.addinivalue_line("markers", MARKER_HELP)
     workspace = Workspace(
         rootdir=Path(config.rootpath),
         baselines_dir=options.baselines_dir(config),
-        policy=replace(Policy(), **options.policy_values(config)),
+        policy_values=options.policy_values(config),
         update=bool(config.getoption("ov_update_baselines")),
         reference_rev=config.getoption("ov_reference_rev"),
         use_yardstick=options.use_yardstick(config),
@@ -85,10 +83,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    from pytest_ovbench.plugin.xdist import refuse_if_marked
-
+    # Every test passes here: a test that measures nothing must cost next to nothing.
     refuse_if_marked(item)
-    item.config.stash[SESSION_KEY].forget(item.nodeid)  # a rerun measures afresh
+    session = item.config.stash[SESSION_KEY]
+    if session.measurements:
+        session.forget(item.nodeid)  # a rerun measures afresh
 
 
 @pytest.hookimpl(wrapper=True)
@@ -98,23 +97,30 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     try:
         result = yield
     except BaseException:
-        if session is not None and session.measurements_of(item.nodeid):
+        if session is not None and _measured(session, item):
             from pytest_ovbench.plugin.outcomes import keep_records
 
             keep_records(item, session)  # the summary still shows what was measured
         raise
-    if session is not None and session.measurements_of(item.nodeid):
+    if session is not None and _measured(session, item):
         from pytest_ovbench.plugin.outcomes import settle
 
         settle(item, session)
     return result
 
 
+def _measured(session: OvbenchSession, item: pytest.Item) -> bool:
+    # session.measurements first: an empty list spares tests that measure nothing the node id work.
+    return bool(session.measurements) and bool(session.measurements_of(item.nodeid))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Records ride on the call report, so xdist brings them to the controller's summary."""
     report = yield
-    if report.when == "call":
+    session = item.config.stash.get(SESSION_KEY, None)
+    # No measurement yet, no records: outcomes.py (numpy, scipy) stays unloaded for such tests.
+    if report.when == "call" and session is not None and session.measurements:
         from pytest_ovbench.plugin.outcomes import RECORDS_KEY
 
         records = item.stash.get(RECORDS_KEY, None)
@@ -148,6 +154,9 @@ def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, objec
             state.outputs = write_outputs(session.config, state.records)
         except Exception as exc:  # write_outputs keeps each file's trouble; this is anything else
             report_problem(session.config, f"ovbench: cannot write the outputs: {type(exc).__name__}: {exc}")
+        from pytest_ovbench.plugin.history import append_history
+
+        state.history_rows = append_history(session.config, state.records)
     result = yield
     if problems(session.config) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
@@ -170,6 +179,11 @@ def pytest_terminal_summary(
             report_problem(config, f"ovbench: cannot show the summary table: {type(exc).__name__}: {exc}")
         for path in session.outputs:
             terminalreporter.write_line(f"ovbench: wrote {path}")
+        if session.history_rows:
+            where = options.history_address(config)
+            terminalreporter.write_line(
+                f"ovbench: appended {session.history_rows} rows to the history {where}"
+            )
     for problem in problems(config):
         terminalreporter.write_line(problem, red=True)
     if problems(config) and exitstatus == pytest.ExitCode.OK:

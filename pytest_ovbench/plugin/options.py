@@ -55,7 +55,8 @@ revision = _text_type(str, _git_revision, "a git revision")
 
 @dataclass(frozen=True)
 class _Option:
-    """One ``--ov-...`` option as ``OptionGroup.addoption`` takes it (``switch``: a store_true flag)."""
+    """One ``--ov-...`` option as ``OptionGroup.addoption`` takes it (``switch``: a store_true flag;
+    ``many``: may be given several times, each value kept)."""
 
     flag: str
     help: str
@@ -63,11 +64,14 @@ class _Option:
     type: Callable[[str], Any] | None = None
     switch: bool = False
     default: Any = None
+    many: bool = False
 
     def add_to(self, group: Any) -> None:
         keywords: dict[str, Any] = {"default": self.default, "help": self.help}
         if self.switch:
             keywords["action"] = "store_true"
+        if self.many:
+            keywords["action"] = "append"
         if self.metavar is not None:
             keywords["metavar"] = self.metavar
         if self.type is not None:
@@ -193,14 +197,22 @@ _OUTPUT_OPTIONS = (
     _Option(
         "--ov-json",
         "write every measurement (every per-request latency, settings, environment, verdicts) "
-        "as JSON to PATH",
+        "as JSON to PATH (may be given more than once)",
         metavar="PATH",
+        many=True,
     ),
     _Option(
         "--ov-report",
         "write a report: Markdown if PATH ends in .md, a self-contained HTML page with charts "
-        "if it ends in .html",
+        "if it ends in .html (may be given more than once: --ov-report r.html --ov-report r.md)",
         metavar="PATH",
+        many=True,
+    ),
+    _Option(
+        "--ov-history",
+        "append every measurement to a history store: an SQLite file (PATH, relative to rootdir) "
+        "or a postgresql:// URL; `ovbench trend` reads it (ini: ov_history)",
+        metavar="PATH|URL",
     ),
 )
 
@@ -229,6 +241,7 @@ _INI_OPTIONS = (
     _Ini("ov_cache_dir", "see --ov-cache-dir"),
     _Ini("ov_measure_lock", "see --ov-measure-lock"),
     _Ini("ov_measure_lock_timeout", "see --ov-measure-lock-timeout"),
+    _Ini("ov_history", "see --ov-history"),
 )
 
 
@@ -341,15 +354,43 @@ def wants_latencies(config: pytest.Config) -> bool:
     return bool(config.getoption("ov_json") or config.getoption("ov_report"))
 
 
-def report_path(config: pytest.Config) -> Path | None:
-    """--ov-report's path, checked when the session starts (.md or .html)."""
-    value = config.getoption("ov_report")
+REPORT_ENDINGS = (".md", ".html", ".htm")
+
+
+def output_targets(config: pytest.Config) -> list[tuple[str, Path]]:
+    """Every file ``--ov-json`` and ``--ov-report`` ask for, as (``"json"`` or ``"report"``, path
+    relative to the invocation folder), each once: a report must end in .md or .html, and one
+    file cannot be both a JSON document and a report."""
+    targets: dict[Path, tuple[str, str]] = {}
+    for kind, option in (("json", "ov_json"), ("report", "ov_report")):
+        for value in config.getoption(option) or []:
+            path = Path(value)
+            if kind == "report" and path.suffix.lower() not in REPORT_ENDINGS:
+                raise pytest.UsageError(
+                    f"--ov-report={value}: the report is Markdown (.md) or HTML (.html); "
+                    "name the file with one of those endings"
+                )
+            known = targets.setdefault(path, (kind, value))
+            if known[0] != kind:
+                raise pytest.UsageError(
+                    f"--ov-json={known[1] if kind == 'report' else value} and --ov-report="
+                    f"{value if kind == 'report' else known[1]} name the same file; give each its own"
+                )
+    return [(kind, path) for path, (kind, _) in targets.items()]
+
+
+def report_path(config: pytest.Config) -> list[Path]:
+    """Every ``--ov-report`` path, checked (see :func:`output_targets`); plugin/hooks.py calls it
+    when the session starts, so that a bad one is a usage error then, not after the tests."""
+    return [path for kind, path in output_targets(config) if kind == "report"]
+
+
+def history_address(config: pytest.Config) -> str | None:
+    """Where --ov-history (else ini ov_history) keeps the history: a database URL as given, a
+    file path relative to pytest's rootdir; None when neither is set."""
+    value = config.getoption("ov_history") or str(config.getini("ov_history")).strip()
     if not value:
         return None
-    path = Path(value)
-    if path.suffix.lower() not in (".md", ".html", ".htm"):
-        raise pytest.UsageError(
-            f"--ov-report={value}: the report is Markdown (.md) or HTML (.html); "
-            "name the file with one of those endings"
-        )
-    return path
+    if "://" in value:
+        return str(value)
+    return str(Path(config.rootpath) / Path(value).expanduser())

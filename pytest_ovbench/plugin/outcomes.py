@@ -17,7 +17,7 @@ from pytest_ovbench.engine.measurement import Measurement
 from pytest_ovbench.judge.gate import worst
 from pytest_ovbench.judge.verdict import IMPROVED, INCONCLUSIVE, NO_BASELINE, REGRESSED
 from pytest_ovbench.plugin.session import OvbenchSession, OvbenchWarning
-from pytest_ovbench.report.records import junit_properties, measurement_record
+from pytest_ovbench.report.records import junit_properties, measurement_record, relative_paths
 from pytest_ovbench.report.text import plan_message, verdict_message
 
 
@@ -54,7 +54,11 @@ RECORDS_KEY = pytest.StashKey[list[dict[str, Any]]]()
 
 def keep_records(item: pytest.Item, session: OvbenchSession) -> None:
     """Records of the test's measurements: on its report (see plugin/hooks.py) and in JUnit properties."""
-    records = [measurement_record(m, session.keep_latencies) for m in session.measurements_of(item.nodeid)]
+    root = session.workspace.rootdir
+    records = [
+        relative_paths(measurement_record(m, session.keep_latencies), root)
+        for m in session.measurements_of(item.nodeid)
+    ]
     item.stash[RECORDS_KEY] = records
     for record in records:
         item.user_properties.extend(junit_properties(record))

@@ -1,4 +1,5 @@
-"""Files written at the end of a run: ``--ov-json`` and ``--ov-report`` (atomically).
+"""Files written at the end of a run: ``--ov-json`` and ``--ov-report`` (atomically), every one
+given: ``--ov-report report.html --ov-report report.md`` writes both.
 
 Each file stands alone: one that cannot be written (a full disk, an unwritable folder, a value a
 renderer chokes on) is an ``OvbenchWarning`` naming the file and the error, listed again under the
@@ -49,16 +50,12 @@ def document(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def write_outputs(config: pytest.Config, records: list[dict[str, Any]]) -> list[Path]:
-    """Write what the options ask for, each file on its own; returns the files written."""
+    """Write every file the options ask for (``--ov-json`` and ``--ov-report`` may each be given
+    more than once), each on its own; returns the files written."""
     written: list[Path] = []
     root = Path(config.invocation_params.dir)
-    targets: list[tuple[str, Path]] = []
-    if config.getoption("ov_json"):
-        targets.append(("json", root / config.getoption("ov_json")))
-    report = options.report_path(config)
-    if report is not None:
-        targets.append(("report", root / report))
-    for kind, path in targets:
+    for kind, relative in options.output_targets(config):
+        path = root / relative
         problem = write_output(kind, path, records)
         if problem is None:
             written.append(path)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_ovbench.engine.measurement import Measurement
 from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.measure.machine_lock import MeasureLock
+
+if TYPE_CHECKING:  # numpy and scipy come with it: tests that measure nothing never pay for them
+    from pytest_ovbench.engine.measurement import Measurement
 
 SESSION_KEY = pytest.StashKey["OvbenchSession"]()
 
@@ -37,6 +39,7 @@ class OvbenchSession:
     measurements: list[Measurement] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)  # from reports, xdist workers' too
     outputs: list[Path] = field(default_factory=list)  # files written at the end (--ov-json, ...)
+    history_rows: int = 0  # rows appended to the --ov-history store at the end
 
     @property
     def update(self) -> bool:

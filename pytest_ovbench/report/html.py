@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from pytest_ovbench.judge.status import Status
 from pytest_ovbench.report.html_charts import latency_figure, layers_figure, throughput_figure
 from pytest_ovbench.report.html_style import STYLE
 from pytest_ovbench.report.html_tables import (
@@ -25,9 +26,19 @@ from pytest_ovbench.report.html_tables import (
     verdict_class,
 )
 
+# What needs attention leads the page; then the rest.
+FIRST: dict[str, int] = {Status.REGRESSED: 0, Status.INCONCLUSIVE: 1}
+
+
+def attention_order(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Regressed measurements first, then inconclusive ones, then the rest, each in run order."""
+    return sorted(records, key=lambda record: FIRST.get(str(record.get("verdict", "")), len(FIRST)))
+
 
 def render_html(records: Sequence[dict[str, Any]]) -> str:
-    """The whole page: headline counts, the summary table, then one section per measurement."""
+    """The whole page: headline counts, the summary table, then one section per measurement;
+    regressed ones first, then inconclusive ones."""
+    records = attention_order(records)
     parts = [headline(records)]
     if records:
         parts.append(summary_table(records))
@@ -46,6 +57,7 @@ def _section(index: int, record: dict[str, Any]) -> str:
     parts = [
         latency_figure(record),
         comparisons_table(record),
+        plan_changes(record),
         throughput_figure(record),
         facts_table(record),
         layers_figure(record),
@@ -53,6 +65,19 @@ def _section(index: int, record: dict[str, Any]) -> str:
     grid = "".join(part for part in parts if part)
     head = f"<h2>{badge} {title}</h2>{nodeid}"
     return f'<section class="measurement" id="m-{index}">{head}<div class="layout">{grid}</div></section>'
+
+
+def plan_changes(record: dict[str, Any]) -> str:
+    """The execution-plan changes against the baseline or reference (nodes added or gone, fusions
+    lost, fallbacks), as the failure message words them; "" when there are none."""
+    changes = record.get("layer_changes") or []
+    if not changes:
+        return ""
+    by_reference = "reference_figures" in record or record.get("against") == "reference"
+    kind = "reference" if by_reference else "baseline"
+    items = "".join(f"<li>{escape(str(change))}</li>" for change in changes)
+    head = f"Execution plan changed against the {kind} ({len(changes)})"
+    return f'<div class="plan"><h3>{escape(head)}</h3><ul>{items}</ul></div>'
 
 
 def _page(body: str) -> str:

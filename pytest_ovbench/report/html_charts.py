@@ -54,6 +54,7 @@ class Distribution:
     median: float | None
     baseline_median: float | None
     baseline_kind: str  # "baseline" or "reference"
+    runs: int = 1  # runs the figures pool; the samples and windows are the first run's
 
     @classmethod
     def of(cls, record: dict[str, Any]) -> Distribution:
@@ -67,11 +68,17 @@ class Distribution:
             median=finite((record.get("figures") or {}).get("median")),
             baseline_median=_baseline_figure(record, "median"),
             baseline_kind="reference" if is_reference else "baseline",
+            runs=run_count(record),
         )
 
     def everything(self) -> list[float]:
         markers = [v for v in (self.median, self.baseline_median) if v is not None]
         return [*self.samples, *self.reference_samples, *self.windows, *self.baseline_windows, *markers]
+
+
+def run_count(record: dict[str, Any]) -> int:
+    """How many runs the record's figures pool (at least the one its latencies come from)."""
+    return max(1, len(record.get("runs") or []))
 
 
 def _baseline_figure(record: dict[str, Any], metric: str) -> float | None:
@@ -158,11 +165,13 @@ def _latency_legend(data: Distribution) -> str:
     accent = "ref" if kind == "reference" else "base"
     items: list[tuple[str, str]] = []
     if data.samples:
-        items.append(("sw-bar-cur", f"this run, {len(data.samples)} latencies"))
+        run = "this run" if data.runs == 1 else f"first of {data.runs} runs"
+        items.append(("sw-bar-cur", f"{run}, {len(data.samples)} latencies"))
     if data.reference_samples:
         items.append(("sw-outline-ref", f"reference, {len(data.reference_samples)} latencies"))
     if data.median is not None:
-        items.append(("sw-med-cur", f"median {figure(data.median)} ms"))
+        over = "" if data.runs == 1 else f" over {data.runs} runs"
+        items.append(("sw-med-cur", f"median {figure(data.median)} ms{over}"))
     if data.baseline_median is not None:
         items.append((f"sw-med-{accent}", f"{kind} median {figure(data.baseline_median)} ms"))
     if data.baseline_windows:
@@ -197,7 +206,8 @@ def _throughput_rows(record: dict[str, Any]) -> list[BarRow]:
     is_reference = "reference_figures" in record
     current = finite((record.get("figures") or {}).get("throughput"))
     windows = finite_numbers(w.get("throughput") for w in record.get("windows") or [])
-    rows = [BarRow("this run", current, windows, "cur")]
+    runs = run_count(record)
+    rows = [BarRow("this run" if runs == 1 else f"{runs} runs", current, windows, "cur")]
     base_windows = finite_numbers((record.get("baseline_windows") or {}).get("throughput"))
     base = _baseline_figure(record, "throughput")
     kind, css = ("reference", "ref") if is_reference else ("baseline", "base")
@@ -249,10 +259,10 @@ def throughput_figure(record: dict[str, Any]) -> str:
     rows = _throughput_rows(record)
     note = ""
     if len(rows) == 2 and rows[0].value and rows[1].value:
-        note = f"This run {percent_or_dash(rows[0].value / rows[1].value - 1)} against the {rows[1].label}."
-    legend = (
-        chart_legend([("sw-dot", "one window of the measurement")]) if any(r.windows for r in rows) else ""
-    )
+        now = "This run" if run_count(record) == 1 else f"These {run_count(record)} runs"
+        note = f"{now}: {percent_or_dash(rows[0].value / rows[1].value - 1)} against the {rows[1].label}."
+    window = "one window of the measurement" if run_count(record) == 1 else "one window (this run: the first)"
+    legend = chart_legend([("sw-dot", window)]) if any(r.windows for r in rows) else ""
     return chart_figure("Throughput", chart, legend, note)
 
 
@@ -265,8 +275,20 @@ def _top_layers(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _short(name: str, limit: int = 30) -> str:
-    """The end of a long name: layer names differ at the end (``/encoder/layer.3/attention/MatMul``)."""
-    return name if len(name) <= limit else "…" + name[-(limit - 1) :]
+    """A long layer name cut from the middle, its first and last parts kept
+    (``conv_block_1/…/relu``): the start says where in the model, the end what the layer is."""
+    if len(name) <= limit:
+        return name
+    parts = name.split("/")
+    if len(parts) > 2 and len(parts[0]) + len(parts[-1]) + 3 <= limit:
+        head, tail = parts[0], [parts[-1]]
+        for part in reversed(parts[1:-1]):  # as many of the last parts as fit
+            if len(head) + len("/".join([part, *tail])) + 3 > limit:
+                break
+            tail.insert(0, part)
+        return f"{head}/…/{'/'.join(tail)}" if len(tail) < len(parts) - 1 else name
+    keep = limit - 1
+    return name[: keep // 2] + "…" + name[len(name) - (keep - keep // 2) :]
 
 
 def _layers_chart(record: dict[str, Any]) -> str:

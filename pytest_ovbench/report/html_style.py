@@ -40,7 +40,7 @@ td a { color: inherit; }
 .layout { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 460px), 1fr));
   gap: 16px 24px; margin-top: 8px; }
 .layout > * { min-width: 0; }
-.wide, .comparisons { grid-column: 1 / -1; }
+.wide, .comparisons, .plan { grid-column: 1 / -1; }
 figure.chart { margin: 0; }
 .wide svg { min-width: 720px; }
 figcaption { font-weight: 600; font-size: 0.95rem; margin-bottom: 4px; }

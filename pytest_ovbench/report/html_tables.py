@@ -14,14 +14,16 @@ from typing import Any
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.metrics import LABELS
 from pytest_ovbench.report.html_numbers import finite, percent_or_dash
-from pytest_ovbench.report.text import SUMMARY_HEADER, figure, summary_rows
+from pytest_ovbench.report.text import SUMMARY_HEADER, figure, machine_effect, p_figure, summary_rows
 
-VERDICT_ORDER = (Status.REGRESSED, Status.INCONCLUSIVE, Status.IMPROVED, Status.PASS, Status.NO_BASELINE)
+VERDICT_ORDER: tuple[Status, ...] = (Status.REGRESSED, Status.INCONCLUSIVE, Status.IMPROVED, Status.PASS)
+VERDICT_ORDER += (Status.UNCHANGED, Status.NO_BASELINE)
 VERDICT_CLASSES: dict[str, str] = {
     Status.REGRESSED: "v-regressed",
     Status.IMPROVED: "v-improved",
     Status.INCONCLUSIVE: "v-inconclusive",
     Status.PASS: "v-pass",
+    Status.UNCHANGED: "v-pass",  # reference mode: the same files as the revision, not measured twice
     Status.NO_BASELINE: "v-none",
 }
 
@@ -99,19 +101,20 @@ def _comparison_row(comparison: dict[str, Any]) -> str:
     metric = str(comparison.get("metric", ""))
     label, unit = LABELS.get(metric, (metric, ""))
     p_value, noise = finite(comparison.get("p_value")), finite(comparison.get("noise"))
-    tolerance, machine = finite(comparison.get("tolerance")), finite(comparison.get("machine"))
+    tolerance = finite(comparison.get("tolerance"))
+    machine = finite(machine_effect(metric, finite(comparison.get("machine"))))
     status = str(comparison.get("status", ""))
     cells = [
         _cell(f"{label} ({unit})" if unit else label),
         _cell(figure(finite(comparison.get("baseline"))), "num"),
         _cell(figure(finite(comparison.get("current"))), "num"),
         _cell(percent_or_dash(finite(comparison.get("change"))), "num"),
-        _cell("-" if machine is None else percent_or_dash(machine - 1.0), "num"),
         _cell(percent_or_dash(finite(comparison.get("adjusted_change"))), "num"),
+        _cell(percent_or_dash(machine), "num"),
         _cell(str(comparison.get("sees", "-")), "num"),
         _cell("-" if tolerance is None else f"{tolerance:.0%}", "num"),
         _cell("-" if noise is None else f"{noise:.1%}", "num"),
-        _cell("-" if p_value is None else f"{p_value:.2g}", "num"),
+        _cell("-" if p_value is None else p_figure(p_value), "num"),
         _cell(status, "verdict " + verdict_class(status)),
         _cell(comparison.get("reason") or ""),
     ]
@@ -124,7 +127,7 @@ def comparisons_table(record: dict[str, Any]) -> str:
         source = escape(str(record.get("source") or "no baseline"))
         return f'<p class="note comparisons">Not compared: {source}.</p>'
     header = (
-        *("metric", "baseline", "current", "change", "machine", "net", "sees"),
+        *("metric", "baseline", "current", "change", "net", "machine", "sees"),
         *("allowed", "noise", "p-value", "verdict", "reason"),
     )
     head = "".join(_cell(h, "num" if 0 < i < 10 else "", "th") for i, h in enumerate(header))

@@ -7,12 +7,13 @@ through :func:`~pytest_ovbench.report.escaping.markdown_text`: a baseline file h
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.report.escaping import markdown_text
-from pytest_ovbench.report.text import SUMMARY_HEADER, p_text, percent, summary_rows
+from pytest_ovbench.report.text import SUMMARY_HEADER, machine_effect, p_text, percent, summary_rows
 
 ICONS: dict[str, str] = {
     Status.PASS: "pass",
@@ -20,6 +21,7 @@ ICONS: dict[str, str] = {
     Status.IMPROVED: "improved",
     Status.INCONCLUSIVE: "_inconclusive_",
     Status.NO_BASELINE: "no baseline",
+    Status.UNCHANGED: "unchanged",
 }
 
 
@@ -54,10 +56,20 @@ def _attention(record: dict[str, Any]) -> list[str]:
     for c in [c for c in record["comparisons"] if c["status"] != Status.PASS]:
         detail = f" ({c['reason']})" if c["reason"] else ""
         p_value = "" if c["p_value"] is None else f", {p_text(c['p_value'])}"
-        change = percent(c.get("adjusted_change"))
-        text = f"{record['name']} {c['metric']}: {c['status']} {change}{p_value}{detail}; {record['source']}"
+        verdict = f"{c['status']} {_change(c)}{p_value}{detail}"
+        text = f"{record['name']} {c['metric']}: {verdict}; {record['source']}"
         items.append(f"- {markdown_text(record['test'])} {markdown_text(text)}")
     return items
+
+
+def _change(c: dict[str, Any]) -> str:
+    """The change as it is and, where the machine's speed was corrected for, that correction and
+    the change net of it (which the verdict judged): the same three numbers as the table."""
+    machine = machine_effect(str(c["metric"]), c.get("machine"))
+    if math.isnan(machine):
+        return percent(c.get("change")) or "-"
+    net = percent(c.get("adjusted_change")) or "-"
+    return f"{percent(c.get('change')) or '-'} raw, machine {percent(machine)}, net {net}"
 
 
 def _environment(records: Sequence[dict[str, Any]]) -> str:

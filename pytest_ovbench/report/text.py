@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.metrics import HIGHER_IS_BETTER, LABELS
 from pytest_ovbench.report.escaping import printable
-from pytest_ovbench.report.layers import describe_change, top_moves
+from pytest_ovbench.report.layers import describe_change, moves_lines
 
 if TYPE_CHECKING:
     from pytest_ovbench.engine.measurement import Measurement
@@ -20,6 +20,10 @@ PLAN_LINES = 12  # plan changes listed in a message, most serious first
 ADVICE = (
     "  what to do: measure longer (@pytest.mark.ovbench(time=...)), run on a quieter runner, or use "
     "reference mode (--ov-reference-rev=origin/main) so both models share the machine's noise"
+)
+REFERENCE_ADVICE = (  # reference mode already shares the noise: more rounds or less noise decide
+    "  what to do: give the verdict more rounds (--ov-max-time, or time= per test), run on a quieter "
+    "runner, or allow more (tolerance=) if a change this small does not matter"
 )
 
 
@@ -47,9 +51,16 @@ def figure(value: float | None) -> str:
     return f"{rounded:.{decimals}f}"
 
 
+def p_figure(p_value: float) -> str:
+    """``0.012``, or ``<0.001`` below that: never ``0``, which no test can show (an exact or a
+    permutation test's least p-value is above it, and a t-test's is only rounded to it)."""
+    return "<0.001" if p_value < 0.001 else f"{p_value:.2g}"
+
+
 def p_text(p_value: float) -> str:
-    """``p=0.012``, or ``p<0.001`` below that (exact and permutation tests never give 0)."""
-    return "p<0.001" if p_value < 0.001 else f"p={p_value:.2g}"
+    """``p=0.012``, or ``p<0.001`` below that."""
+    figure = p_figure(p_value)
+    return f"p{figure}" if figure.startswith("<") else f"p={figure}"
 
 
 def _sees_text(detectable: float, sign: str) -> str:
@@ -60,19 +71,29 @@ def _sees_text(detectable: float, sign: str) -> str:
     return f"sees {sign}{percent(detectable, '')}"
 
 
+def machine_effect(metric: str, machine: float | None) -> float:
+    """What the machine's speed alone did to a figure, as a change (NaN without a correction):
+    ``machine`` is the yardstick's time now / at recording, so a latency moves by it and a
+    throughput by its inverse. The change net of it is (1 + change) / (1 + effect) - 1."""
+    if machine is None or math.isnan(machine) or machine <= 0:
+        return math.nan
+    return (1.0 / machine if metric in HIGHER_IS_BETTER else machine) - 1.0
+
+
 def comparison_line(c: Comparison) -> str:
-    """The stored figure and the current one as they are, their change, and where stored mode
-    corrected for the machine's speed, that correction and the change net of it (judged)."""
+    """The stored figure and the current one as they are, their change (raw), and where stored
+    mode corrected for the machine's speed, what the machine alone did to the figure and the
+    change net of it, which the verdict judged."""
     label, unit = LABELS[c.metric]
     sign = "-" if c.metric in HIGHER_IS_BETTER else "+"
     evidence = "no evidence" if math.isnan(c.p_value) else p_text(c.p_value)
     change = percent(c.raw_change) or "-"
-    if not math.isnan(c.machine):
-        pace = "slower" if c.machine >= 1 else "faster"
-        change += f"; the machine {percent(abs(c.machine - 1), '')} {pace} by the yardstick"
+    if not math.isnan(c.machine):  # raw, what the machine alone did to it, net: as the table has them
+        machine = percent(machine_effect(c.metric, c.machine)) or "-"
+        change = f"raw {change}; machine {machine} by the yardstick"
         if c.overhead_share >= 0.05:  # a small model: the probe weighs in, and the floor grows
             change += f" and probe (fixed cost {c.overhead_share:.0%} of the model's time)"
-        change += f", net {percent(c.change) or '-'}"
+        change += f"; net {percent(c.change) or '-'}"
     line = (
         f"  {label}  {figure(c.raw_baseline)} {unit} -> {figure(c.current)} {unit}  "
         f"({change}, allowed {sign}{c.tolerance:.0%}, {evidence}, {_sees_text(c.detectable, sign)})"
@@ -89,6 +110,11 @@ def verdict_message(m: Measurement) -> str:
     # Every piece that comes from outside (test id, names, the baseline's text) is printable():
     # the message lands in CI logs, where a line of its own could be read as a command.
     head = f"ovbench: {printable(m.nodeid)} {m.result.name!r} {status}"
+    if status == NO_BASELINE and m.baseline_file is None:  # reference mode: a model new in the change
+        return (
+            f"ovbench: {printable(m.nodeid)} {m.result.name!r} has nothing to compare with "
+            f"({printable(m.source)}); it is judged once the reference revision has the model"
+        )
     if status == NO_BASELINE:
         return (
             f"ovbench: {printable(m.nodeid)} {m.result.name!r} has no baseline ({printable(m.source)}); "
@@ -97,13 +123,11 @@ def verdict_message(m: Measurement) -> str:
     lines = [head, *(comparison_line(c) for c in m.comparisons if c.status != PASS)]
     kind = "reference" if m.reference is not None else "baseline"
     lines.append(f"  {kind}: {printable(m.source)}")
-    moves = top_moves(m.baseline_layers, m.result.layers) if m.baseline_layers else []
-    if moves and status != PASS:
-        lines.append("  layers whose time moved most:")
-        lines.extend(f"    {line}" for line in moves)
+    if m.baseline_layers and m.result.layers and status != PASS:
+        lines.extend(moves_lines(m.baseline_layers, m.result.layers))
     lines.extend(plan_lines(m))
     if status == Status.INCONCLUSIVE:
-        lines.append(ADVICE)
+        lines.append(ADVICE if m.reference is None else REFERENCE_ADVICE)
     return "\n".join(lines)
 
 
@@ -144,42 +168,44 @@ def sees(detectable: float | None) -> str:
 
 
 def summary_rows(records: Sequence[dict[str, Any]]) -> list[list[str]]:
-    """One row per judged metric: the stored and the current figure as they are, their change,
-    the machine-speed correction (stored mode's yardstick: the machine's change in speed since
-    the recording, + = slower), the change net of it, which the verdict judged, and the smallest
-    worsening the comparison could have caught with 90% power (``sees``)."""
+    """One row per judged metric: the stored and the current figure as they are (raw), their
+    change, beside it the change net of the machine-speed correction, which the verdict judged,
+    then the correction itself (stored mode's yardstick: what the machine's speed alone did to the
+    figure, so that 1 + change = (1 + net) x (1 + machine)) and the smallest worsening the
+    comparison could have caught with 90% power (``sees``). A measurement with nothing to compare
+    with shows its current figures."""
     rows: list[list[str]] = []
     for r in records:
         if not r["comparisons"]:
-            metrics = ("median", "throughput") if r["verdict"] != Status.NO_BASELINE else ("",)
             shown = r.get("recorded_figures") or r["figures"]
-            for metric in metrics:
-                current = figure(shown.get(metric)) if metric else ""
-                rows.append([r["test"], r["name"], metric, "", current, "", "", "", "", r["verdict"]])
+            for metric in ("median", "throughput"):
+                current = figure(shown.get(metric))
+                rows.append([r["test"], r["name"], metric, "", current, *[""] * 4, r["verdict"]])
         if r.get("layer_changes"):
             changed = f"{len(r['layer_changes'])} changed"
-            rows.append([r["test"], r["name"], "layers", "", changed, "", "", "", "", "plan changed"])
-        for c in r["comparisons"]:
-            machine = c.get("machine")
-            rows.append(
-                [
-                    r["test"],
-                    r["name"],
-                    c["metric"],
-                    figure(c["baseline"]),
-                    figure(c["current"]),
-                    percent(c["change"]),
-                    "" if machine is None else percent(machine - 1.0),
-                    percent(c.get("adjusted_change")),
-                    str(c.get("sees", "-")),
-                    c["status"],
-                ]
-            )
+            rows.append([r["test"], r["name"], "layers", "", changed, *[""] * 4, "plan changed"])
+        rows.extend(_comparison_row(r, c) for c in r["comparisons"])
     return rows
 
 
+def _comparison_row(r: dict[str, Any], c: dict[str, Any]) -> list[str]:
+    machine = machine_effect(c["metric"], c.get("machine"))
+    return [
+        r["test"],
+        r["name"],
+        c["metric"],
+        figure(c["baseline"]),
+        figure(c["current"]),
+        percent(c["change"]),
+        percent(c.get("adjusted_change")),
+        percent(machine),
+        str(c.get("sees", "-")),
+        c["status"],
+    ]
+
+
 SUMMARY_HEADER = [
-    *("test", "measurement", "metric", "baseline", "current", "change", "machine", "net", "sees", "verdict")
+    *("test", "measurement", "metric", "baseline", "current", "change", "net", "machine", "sees", "verdict")
 ]
 
 
@@ -189,8 +215,16 @@ def summary_table(records: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def missing_notes(records: Sequence[dict[str, Any]]) -> list[str]:
-    """Measurements with no baseline for this runner's hardware class: which classes have one."""
-    missing = [r for r in records if r["verdict"] == Status.NO_BASELINE]
+    """Measurements with no baseline for this runner's hardware class: which classes have one.
+    In reference mode, a model new at the revision has nothing to compare with: no advice to record."""
+    unmatched = [r for r in records if r["verdict"] == Status.NO_BASELINE]
+    missing = [r for r in unmatched if r.get("against") != "reference"]
+    new = len(unmatched) - len(missing)
+    lines = [f"ovbench: {new} measurement(s) of models new at the reference revision: nothing to compare"]
+    return (lines if new else []) + _baseline_notes(missing)
+
+
+def _baseline_notes(missing: Sequence[dict[str, Any]]) -> list[str]:
     if not missing:
         return []
     classes = sorted({str(r["environment"]) for r in missing})
