@@ -27,6 +27,7 @@ NEVER = {
         "cli",
     },
     "engine": {"pytest", "_pytest", "plugin", "report", "cli"},
+    "history": {"pytest", "_pytest", "openvino", "yaml", "plugin", "engine", "cli", "baselines"},
     "config": {"pytest", "_pytest", "openvino", "runtime", "measure", "engine", "plugin", "report"},
     "measure": {"pytest", "_pytest", "yaml", "judge", "baselines", "engine", "plugin", "report", "cli"},
     "baselines": {"pytest", "_pytest", "openvino", "engine", "plugin", "report", "cli"},

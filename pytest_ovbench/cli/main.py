@@ -14,6 +14,11 @@ and ``--rootdir DIR`` (default ``.``; ``--dir`` and folder arguments are resolve
     A and B are each a folder or ``git:REV`` (the baselines folder as committed at REV). Prints the
     entries only in A (removed), only in B (added), and the changed figures of entries in both,
     each marked "worse" or "better"; also changed OpenVINO versions, model hashes and properties.
+``mv OLD NEW [--force]``
+    Carries every entry of a renamed test (all measurements, all hardware classes) from node id OLD
+    to NEW (``tests/test_a.py::test_x``), in the same baseline file or into another module's, under
+    the files' locks, each file replaced atomically. Refused if OLD has no entries, or if NEW already
+    has some (unless ``--force``: they are replaced).
 ``prune [--dry-run] [--class KEY ... | --all-classes] [-- PYTEST_ARGS...]``
     Removes the entries of tests that no longer exist, as found by ``pytest --collect-only`` run in
     a subprocess. Prunes nothing if collection fails; keeps the entries of a module that was not
@@ -21,12 +26,25 @@ and ``--rootdir DIR`` (default ``.``; ``--dir`` and folder arguments are resolve
     ids may depend on the machine), unless ``--class`` names classes or ``--all-classes`` says all;
     says per class what goes and what is kept as another runner's.
 
-Exit codes: 0 done (``diff`` is informational), 1 a folder, revision or file cannot be used, or prune
-refused; 2 bad arguments. Files are read and written only through :mod:`pytest_ovbench.baselines.store`;
-no pytest import (prune runs pytest as a subprocess) and no OpenVINO.
+History commands (the store ``--ov-history`` writes: an SQLite file or a ``postgresql://`` URL;
+docs/history.md):
+
+``trend URL [--test PATTERN] [--class KEY] [--html PATH]``
+    The change points of each series (where, by how much, how surely); exit 1 when one is reported.
+``history URL --test ID``
+    One series as a table.
+``prune-history URL --keep N``
+    Keeps the newest N rows of each series.
+
+Exit codes: 0 done (``diff`` is informational), 1 a folder, revision, file or history store cannot be
+used, prune or mv refused, or ``trend`` reported a change; 2 bad arguments. Baseline files are read
+and written only through :mod:`pytest_ovbench.baselines.store`, the history only through
+:mod:`pytest_ovbench.history.store`; no pytest import (prune runs pytest as a subprocess) and no
+OpenVINO.
 
 This module parses the arguments and runs the command; each command lives in its own module
-(``listing``, ``show``, ``diff``, ``prune``) over the entries that ``snapshot`` loads.
+(``listing``, ``show``, ``diff``, ``move``, ``prune`` over the entries that ``snapshot`` loads;
+``trend`` and ``history`` over a history store).
 """
 
 from __future__ import annotations
@@ -41,10 +59,13 @@ from typing import Any
 from pytest_ovbench import __version__
 from pytest_ovbench.baselines.store import BaselineError
 from pytest_ovbench.cli.diff import Side, run_diff
+from pytest_ovbench.cli.history import add_history_commands
 from pytest_ovbench.cli.listing import run_list
+from pytest_ovbench.cli.move import node_id_type, run_move
 from pytest_ovbench.cli.prune import run_prune
 from pytest_ovbench.cli.show import run_show
 from pytest_ovbench.cli.snapshot import CliError
+from pytest_ovbench.cli.trend import add_trend_command
 
 __all__ = ["CliError", "main"]
 
@@ -65,8 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ovbench",
-        description="Inspect, compare and prune pytest-ovbench baseline files.",
-        epilog="Exit codes: 0 done, 1 a folder, revision or file cannot be used, 2 bad arguments.",
+        description="Inspect, compare, rename and prune pytest-ovbench baseline files; read the "
+        "history store (trends, series, pruning).",
+        epilog="Exit codes: 0 done, 1 a folder, revision, file or history store cannot be used, a change "
+        "refused, or trend reported a change point; 2 bad arguments.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_common(parser)
@@ -74,7 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_list(commands)
     _add_show(commands)
     _add_diff(commands)
+    _add_move(commands)
     _add_prune(commands)
+    add_trend_command(commands)
+    add_history_commands(commands)
     return parser
 
 
@@ -128,6 +154,16 @@ def _add_diff(commands: Any) -> None:
         help="hide metric changes smaller than this (0.05 = 5%%; default 0)",
     )
     parser.set_defaults(run=run_diff)
+
+
+def _add_move(commands: Any) -> None:
+    parser = _subparser(commands, "mv", "carry a renamed test's baseline entries over to its new node id")
+    parser.add_argument(
+        "old", metavar="OLD", type=node_id_type, help="the old node id, e.g. tests/test_a.py::test_x"
+    )
+    parser.add_argument("new", metavar="NEW", type=node_id_type, help="the new node id (any module)")
+    parser.add_argument("--force", action="store_true", help="replace the entries NEW already has")
+    parser.set_defaults(run=run_move)
 
 
 def _add_prune(commands: Any) -> None:
