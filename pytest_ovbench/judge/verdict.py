@@ -21,8 +21,8 @@ from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from pytest_ovbench.judge.distributions import distribution as _distribution
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.metrics import HIGHER_IS_BETTER
 
@@ -303,12 +303,6 @@ def _runs_reason(
 
 def _freedom(*groups: np.ndarray) -> int:
     return sum(g.size - 1 for g in groups if g.size > 1)
-
-
-def _distribution(freedom: int) -> Any:
-    """Student's t with the spread's degrees of freedom; normal when nothing estimated it (the
-    rule's floor alone)."""
-    return stats.t(freedom) if freedom > 0 else stats.norm()
 
 
 def _pooled_sd(*groups: np.ndarray) -> float:
