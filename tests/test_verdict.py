@@ -467,3 +467,35 @@ def test_a_permutation_p_value_is_never_zero_and_is_printed_as_a_bound() -> None
     assert worse == smallest_sign_flip_p(40) == 1 / (RANDOM_PATTERNS + 1) and better == 1.0
     assert sign_flip_tails(np.full(10, 0.1))[0] == smallest_sign_flip_p(10) == 2.0**-10
     assert (p_text(worse), p_text(0.0123)) == ("p<0.001", "p=0.012")
+
+
+@pytest.mark.parametrize("metric", ["median", "throughput"])
+def test_reference_mode_shows_the_change_it_judged(metric: str) -> None:
+    """The pooled figures of the two sides may differ from the pairs' ratio (here 1.20 against
+    1.06): the comparison shows the reference's figure and that figure times the paired ratio."""
+    rng = np.random.default_rng(4)
+    reference = Sample(1.0, tuple(float(v) for v in np.exp(rng.normal(0.0, 0.01, 20))))
+    ratios = np.exp(rng.normal(math.log(1.06), 0.01, 20))
+    candidate = Sample(1.2, tuple(r * w for r, w in zip(ratios, reference.windows)))
+    judged = compare_paired_look(metric, reference, candidate, Rule(0.05), looks=1, last=True)
+    paired = float(np.exp(np.mean(np.log(ratios))))
+    assert judged.baseline == 1.0
+    assert judged.change == pytest.approx(paired - 1.0)
+    assert judged.status == (REGRESSED if metric == "median" else IMPROVED)
+
+
+def test_the_distributions_agree_with_scipy_stats() -> None:
+    from scipy import stats
+
+    from pytest_ovbench.judge.distributions import Normal, StudentT
+
+    for freedom in (1, 4, 39):
+        mine, theirs = StudentT(freedom), stats.t(freedom)
+        for x in (-3.0, -0.2, 0.0, 2.7):
+            assert mine.cdf(x) == pytest.approx(theirs.cdf(x), abs=1e-12)
+            assert mine.sf(x) == pytest.approx(theirs.sf(x), abs=1e-12)
+        for q in (0.0025, 0.5, 0.9, 0.999):
+            assert mine.ppf(q) == pytest.approx(theirs.ppf(q), rel=1e-9)
+    for x, q in ((-2.0, 0.01), (1.3, 0.9)):
+        assert Normal().sf(x) == pytest.approx(stats.norm.sf(x), abs=1e-12)
+        assert Normal().ppf(q) == pytest.approx(stats.norm.ppf(q), rel=1e-9)

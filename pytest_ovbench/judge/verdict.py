@@ -373,10 +373,13 @@ def compare_paired_look(
     p_beyond = sign_flip_tails(ratios - spend.allowed)[1]  # small: clearly below the allowance
     noise = math.sqrt(_variance_of_mean(ratios))
     detectable = detectable_change(noise, look, smallest_sign_flip_p(int(ratios.size)))
-    made = Comparison(
-        metric, PASS, reference.value, candidate.value, rule.tolerance, p_worse, noise, detectable=detectable
-    )
     mean = float(ratios.mean())
+    # The current figure shown is the reference's times the paired ratio the verdict judged, so
+    # that the change a reader sees is the one decided (the candidate's own median is in its run).
+    current = reference.value * math.exp(-mean if metric in HIGHER_IS_BETTER else mean)
+    made = Comparison(
+        metric, PASS, reference.value, current, rule.tolerance, p_worse, noise, detectable=detectable
+    )
     decided = _settle(made, mean, p_better, p_beyond, spend)
     if decided is not None:
         return decided
