@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,11 @@ from pytest_ovbench.baselines.entry import describe, make_entry, result_samples,
 from pytest_ovbench.baselines.layers import kept_layers, layer_entry
 from pytest_ovbench.baselines.store import BaselineError, Entries, module_file
 from pytest_ovbench.config.settings import Settings
+from pytest_ovbench.engine.history_gate import HistoryGate, with_creep, with_history
 from pytest_ovbench.engine.measurement import Measurement, Run, now_utc
 from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.errors import OvbenchError
+from pytest_ovbench.judge.baseline import StoredBaseline
 from pytest_ovbench.judge.gate import Policy, judge_paired, judge_stored, should_rewrite, with_marker
 from pytest_ovbench.judge.plan import layer_changes
 from pytest_ovbench.judge.status import Status
@@ -141,12 +143,33 @@ def against_baseline(
         baseline = stored_baseline(entry)
         keep_baseline(measurement, dict(baseline.samples))
         compare_layers(measurement, baseline.layers)
-        measurement.comparisons = judge_stored(
-            result, baseline, policy, lambda: _finish(runs.fresh(), loaded), runs.run_s, wait_until_quiet
+        judge = lambda chosen: judge_stored(  # noqa: E731
+            result, chosen, policy, lambda: _finish(runs.fresh(), loaded), runs.run_s, wait_until_quiet
         )
+        measurement.comparisons = _judged(workspace.history, measurement, baseline, policy, judge)
     measurement.notes += runs.fallback
     measurement.runs = runs.log
     return measurement
+
+
+def _judged(
+    gate: HistoryGate | None,
+    measurement: Measurement,
+    baseline: StoredBaseline,
+    policy: Policy,
+    judge: Callable[[StoredBaseline], list[Comparison]],
+) -> list[Comparison]:
+    """The stored-mode verdict; with a history store, against the recent runs of the main branch
+    where there are enough, then the creep check (engine/history_gate.py)."""
+    if gate is None:
+        return judge(baseline)
+    result = measurement.result
+    series = gate.series(measurement.nodeid, result.name, policy.metrics(result.mode), measurement.env_key)
+    chosen, used = with_history(baseline, series, gate.branch)
+    measurement.source = f"{measurement.source}; {used}"
+    comparisons, notes = with_creep(judge(chosen), series, gate)
+    measurement.notes += notes
+    return comparisons
 
 
 def missing_baseline(where: str, env_key: str, others: list[str]) -> str:

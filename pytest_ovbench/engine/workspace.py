@@ -25,6 +25,7 @@ from pytest_ovbench.runtime.prepare import apply_changes
 
 if TYPE_CHECKING:
     from pytest_ovbench.baselines.store import Entries
+    from pytest_ovbench.engine.history_gate import HistoryGate
     from pytest_ovbench.judge.gate import Policy
     from pytest_ovbench.measure.result import Result
     from pytest_ovbench.measure.runner import Rulers
@@ -49,6 +50,7 @@ class Workspace:
     reference_rev: str | None = None  # reference mode against the model files at this git revision
     use_yardstick: bool = True  # stored mode measures the machine yardstick alongside (yardstick.py)
     progress_writer: Callable[[str], None] | None = None  # progress of long measurements, if wanted
+    history: HistoryGate | None = None  # stored mode reads the history store (--ov-history)
     _core: Any = None
     _compile_cache: CompileCache | None = None
     _models_by_path: dict[tuple[str, int, int], LoadedModel] = field(default_factory=dict)

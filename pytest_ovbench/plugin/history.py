@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from pytest_ovbench.plugin import options
+from pytest_ovbench.plugin.history_options import history_address
 
 
 def append_history(config: pytest.Config, records: list[dict[str, Any]]) -> int:
     """Append the records' rows to the store --ov-history names; how many rows (0: none asked)."""
-    address = options.history_address(config)
+    address = history_address(config)
     if address is None or not records:
         return 0
     from pytest_ovbench.history.errors import HistoryError

@@ -11,6 +11,7 @@ import pytest
 from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.plugin import options
 from pytest_ovbench.plugin.fixtures import infer_queue, infer_sync, ov_model
+from pytest_ovbench.plugin.history_options import history_address, history_gate
 from pytest_ovbench.plugin.markers import MARKER_HELP, marker_keywords
 from pytest_ovbench.plugin.progress import terminal_writer
 from pytest_ovbench.plugin.session import SESSION_KEY, OvbenchSession
@@ -35,6 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
         reference_rev=config.getoption("ov_reference_rev"),
         use_yardstick=options.use_yardstick(config),
         progress_writer=terminal_writer(config),
+        history=history_gate(config),
     )
     state = OvbenchSession(
         workspace=workspace,
@@ -180,7 +182,7 @@ def pytest_terminal_summary(
         for path in session.outputs:
             terminalreporter.write_line(f"ovbench: wrote {path}")
         if session.history_rows:
-            where = options.history_address(config)
+            where = history_address(config)
             terminalreporter.write_line(
                 f"ovbench: appended {session.history_rows} rows to the history {where}"
             )

@@ -17,6 +17,7 @@ import pytest
 from pytest_ovbench.config import settings
 from pytest_ovbench.measure.machine_lock import DEFAULT_PATH, DEFAULT_TIMEOUT_S, MeasureLock
 from pytest_ovbench.metrics import parse_fraction
+from pytest_ovbench.plugin.history_options import creep_action
 
 GROUP = "ovbench"
 
@@ -193,6 +194,8 @@ _GATE_OPTIONS = (
     ),
 )
 
+_creep = _text_type(str, creep_action, "fail, warn or off")
+
 _OUTPUT_OPTIONS = (
     _Option(
         "--ov-json",
@@ -210,10 +213,16 @@ _OUTPUT_OPTIONS = (
     ),
     _Option(
         "--ov-history",
-        "append every measurement to a history store: an SQLite file (PATH, relative to rootdir) "
-        "or a postgresql:// URL; `ovbench trend` reads it (ini: ov_history)",
+        "append every measurement to a history store: an SQLite file (relative to rootdir) or a "
+        "postgresql:// URL, which `ovbench trend` reads; stored mode then judges against it "
+        "(ini: ov_history; docs/history.md)",
         metavar="PATH|URL",
     ),
+    _Option(
+        "--ov-history-branch", "the branch whose recent runs make a baseline (default main)", metavar="NAME"
+    ),
+    _Option("--ov-history-since", "measure a creep from this commit or ISO date on", metavar="REV|DATE"),
+    _Option("--ov-creep", "a creep beyond the allowance: fail, warn or off", type=_creep, metavar="ACTION"),
 )
 
 # The ini options, in ``--help`` order; "see --ov-..." ones are the twins of a command-line option.
@@ -242,6 +251,9 @@ _INI_OPTIONS = (
     _Ini("ov_measure_lock", "see --ov-measure-lock"),
     _Ini("ov_measure_lock_timeout", "see --ov-measure-lock-timeout"),
     _Ini("ov_history", "see --ov-history"),
+    _Ini("ov_history_branch", "see --ov-history-branch", default="main"),
+    _Ini("ov_history_since", "see --ov-history-since"),
+    _Ini("ov_creep", "see --ov-creep", default="fail"),
 )
 
 
@@ -383,14 +395,3 @@ def report_path(config: pytest.Config) -> list[Path]:
     """Every ``--ov-report`` path, checked (see :func:`output_targets`); plugin/hooks.py calls it
     when the session starts, so that a bad one is a usage error then, not after the tests."""
     return [path for kind, path in output_targets(config) if kind == "report"]
-
-
-def history_address(config: pytest.Config) -> str | None:
-    """Where --ov-history (else ini ov_history) keeps the history: a database URL as given, a
-    file path relative to pytest's rootdir; None when neither is set."""
-    value = config.getoption("ov_history") or str(config.getini("ov_history")).strip()
-    if not value:
-        return None
-    if "://" in value:
-        return str(value)
-    return str(Path(config.rootpath) / Path(value).expanduser())
