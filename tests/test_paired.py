@@ -133,3 +133,42 @@ def test_reference_mode_shows_the_plan_changes_between_the_two_models(pytester: 
     result = pytester.runpytest("-p", "no:cacheprovider", "--ov-fail-on-plan-change")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*execution plan changed*", "*relu*"])
+
+
+def test_several_compilations_a_side_take_turns_window_by_window(core: Any) -> None:
+    from collections import Counter
+
+    from pytest_ovbench.measure.paired import copy_pairs
+
+    sides = [[compiled(core, build_tiny(name=f"{side}{k}")) for k in range(2)] for side in "cr"]
+    pairing = Pairing(
+        sides[0], sides[1], Settings(niter=40, warmup=0.0), "sync", rng=np.random.default_rng(1)
+    )
+    chosen = copy_pairs(pairing.runners, 20, np.random.default_rng(2))
+    counts = Counter((id(c), id(r)) for c, r in chosen)
+    assert len(counts) == 4 and set(counts.values()) == {5}  # every pair of compilations, alike
+    candidate, reference = pairing()
+    assert len(candidate.windows) == len(reference.windows) == PAIRED_WINDOWS
+    assert candidate.count == reference.count == 40
+
+
+def test_reference_mode_json_lists_every_round(pytester: pytest.Pytester) -> None:
+    import json
+
+    ov.save_model(build_tiny(), str(pytester.path / "model.xml"))
+    ov.save_model(build_tiny(name="base"), str(pytester.path / "base.xml"))
+    pytester.makeini("[pytest]\n")
+    pytester.makepyfile(
+        test_perf="""
+        import pytest
+
+        @pytest.mark.ovbench(model="model.xml", reference="base.xml", niter=40, tolerance=0.5)
+        def test_lat(infer_sync):
+            infer_sync()
+    """
+    )
+    pytester.runpytest("-p", "no:cacheprovider", "--ov-json=out.json")
+    (record,) = json.loads((pytester.path / "out.json").read_text())["measurements"]
+    assert record["runs"], "every round, with when it ran"
+    assert all(run["started"] <= run["finished"] and not run["fresh_process"] for run in record["runs"])
+    assert all(run["figures"]["median"] > 0 for run in record["runs"])

@@ -26,7 +26,7 @@ from pytest_ovbench.judge.plan import layer_changes
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.judge.verdict import Comparison, Sample
 from pytest_ovbench.measure.contention import wait_until_quiet
-from pytest_ovbench.measure.paired import Pairing
+from pytest_ovbench.measure.paired import COMPILED_COPIES, Pairing
 from pytest_ovbench.measure.replicate import FRESH_START_S, ReplicateError
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.runner import measure
@@ -284,6 +284,20 @@ def _without_reference(
     return measurement
 
 
+class _Rounds:
+    """Reference mode's rounds, each logged (when it ran, the candidate's figures) for --ov-json."""
+
+    def __init__(self, pairing: Pairing) -> None:
+        self.pairing = pairing
+        self.log: list[Run] = []
+
+    def __call__(self) -> tuple[Result, Result]:
+        started = now_utc()
+        pair = self.pairing()
+        self.log.append(Run(started, now_utc(), False, pair[0].metrics))
+        return pair
+
+
 def against_reference(
     workspace: Workspace,
     nodeid: str,
@@ -299,17 +313,20 @@ def against_reference(
     if reference.model is None:  # new in this change, or unchanged: nothing to measure against
         alone = Measurement(nodeid, _finish(measure(compiled, settings, mode), loaded), loaded, env_key)
         return _without_reference(workspace, alone, reference, settings)
-    ref_compiled = workspace.compile(reference.model, settings, mode)
+    copies = range(1, COMPILED_COPIES)
+    candidates = [compiled, *(workspace.compile(loaded, settings, mode, copy) for copy in copies)]
+    references = [workspace.compile(reference.model, settings, mode, copy) for copy in (0, *copies)]
     label = f"{split_nodeid(nodeid)[1]} {settings.name or mode!r} vs reference"
-    pairing = Pairing(compiled, ref_compiled, replace(settings, windows=max(settings.windows, 2)), mode)
+    pairing = Pairing(candidates, references, replace(settings, windows=max(settings.windows, 2)), mode)
     seconds = pairing.settings.stop_rule()[1]
     pairing.watch = workspace.watch(label, 2 * seconds if seconds else None)
+    rounds = _Rounds(pairing)
     candidate, ref_result, comparisons = judge_paired(
-        pairing, policy_for(workspace, settings), wait_until_quiet
+        rounds, policy_for(workspace, settings), wait_until_quiet
     )
     source = reference.source
     measurement = Measurement(nodeid, _finish(candidate, loaded), loaded, env_key, comparisons, source)
-    measurement.reference = ref_result
+    measurement.reference, measurement.runs = ref_result, rounds.log
     keep_baseline(measurement, result_samples(ref_result))
     compare_layers(measurement, layer_entry(ref_result.layers) if ref_result.layers else None)
     return measurement

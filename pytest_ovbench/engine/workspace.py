@@ -99,8 +99,9 @@ class Workspace:
         self._models_by_id[id(loaded.model)] = loaded
         return loaded
 
-    def compile(self, loaded: LoadedModel, settings: Settings, mode: str) -> Compiled:
-        """The model prepared (shape=, layout=, ...) and compiled for the settings, once per session."""
+    def compile(self, loaded: LoadedModel, settings: Settings, mode: str, copy: int = 0) -> Compiled:
+        """The model prepared (shape=, layout=, ...) and compiled for the settings, once per session
+        (per ``copy``: reference mode compiles each model more than once, measure/paired.py)."""
         if self._compile_cache is None:
             from pytest_ovbench.runtime.compiling import CompileCache
 
@@ -113,7 +114,11 @@ class Workspace:
             _check_static(model, settings)
             cache_dir = self.cache_dir(settings.cache_dir)
             compiled = self._compile_cache.compile(
-                model, identity, settings.device, settings.compile_config(mode), cache_dir
+                model,
+                (identity, copy) if copy else identity,
+                settings.device,
+                settings.compile_config(mode),
+                cache_dir,
             )
         except ModelError as exc:
             raise ModelError(f"{label}: {exc}") from None

@@ -23,33 +23,44 @@ PAIRED_WINDOWS = 20  # windows (pairs for the verdict's exact test) of one inter
 # unchanged model at the 5% default in one round; a sequential verdict measures more rounds only
 # when it must (docs/verdict.md).
 DEFAULT_ROUND_S = 1.0
+# Compilations of each model in reference mode. Two compilations of one model can differ by about
+# 1% (memory placement, thread pools); with several, each window pairs a different two, so that
+# difference becomes noise between windows, which the verdict's test sees, not a hidden bias.
+COMPILED_COPIES = 2
+
+
+Side = Sequence[Runner]
 
 
 class Pairing:
-    """A candidate and a reference model prepared once (requests, inputs, warm-up) and measured
-    together round after round: each call is one round, each model getting the full stop rule.
+    """A candidate and a reference model (each one or several compilations) prepared once
+    (requests, inputs, warm-up) and measured together round after round: each call is one round,
+    each model getting the full stop rule.
 
     Sync with one static input set: interleaved one inference at a time in random order
-    (:func:`run_sync_pairs`), cut into at least ``PAIRED_WINDOWS`` windows of consecutive pairs.
+    (:func:`run_sync_pairs`), in at least ``PAIRED_WINDOWS`` windows of consecutive pairs.
     Otherwise (async, several input sets, state): alternating slices, one window each, in ABBA
-    blocks of random orientation (:func:`abba_orders`). With ``perf_counts`` both sides' per-layer
-    counters are read after each round. Without ``time=`` or ``niter=`` a round is
-    ``DEFAULT_ROUND_S`` of each model."""
+    blocks of random orientation (:func:`abba_orders`). With several compilations a side, each
+    window takes a different pair of them in turn (:func:`copy_pairs`). With ``perf_counts`` both
+    sides' per-layer counters are read after each round (first compilations). Without ``time=`` or
+    ``niter=`` a round is ``DEFAULT_ROUND_S`` of each model."""
 
     def __init__(
         self,
-        candidate: Compiled,
-        reference: Compiled,
+        candidate: Compiled | Sequence[Compiled],
+        reference: Compiled | Sequence[Compiled],
         settings: Settings,
         mode: str,
         watch: Watch = nullcontext,
         rng: np.random.Generator | None = None,
     ) -> None:
-        self.runners = (Runner.prepare(candidate, settings, mode), Runner.prepare(reference, settings, mode))
+        self.runners = tuple(
+            [Runner.prepare(c, settings, mode) for c in _copies(side)] for side in (candidate, reference)
+        )
         self.rng = rng or np.random.default_rng()
         if settings.niter is None and settings.time is None:
             settings = replace(settings, time=DEFAULT_ROUND_S)
-        self.interleaved = mode == "sync" and all(runner.cycle is None for runner in self.runners)
+        self.interleaved = mode == "sync" and all(r.cycle is None for side in self.runners for r in side)
         if self.interleaved:
             settings = replace(settings, windows=max(settings.windows, PAIRED_WINDOWS))
         self.settings, self.watch = settings, watch
@@ -60,12 +71,26 @@ class Pairing:
         with self.watch():
             raws = (_interleaved if self.interleaved else _sliced)(runners, settings, self.rng)
         load = foreign_load(before, snapshot())
-        results = (_combined(runners[0], settings, raws[0]), _combined(runners[1], settings, raws[1]))
-        for result, runner in zip(results, runners):
+        results = tuple(_combined(side[0], settings, side_raws) for side, side_raws in zip(runners, raws))
+        for result, side in zip(results, runners):
             result.foreign_load = load
             if settings.perf_counts:
-                result.layers = runner.profile()
-        return results
+                result.layers = side[0].profile()
+        return results[0], results[1]
+
+
+def _copies(side: Compiled | Sequence[Compiled]) -> list[Compiled]:
+    return list(side) if isinstance(side, Sequence) else [side]
+
+
+def copy_pairs(
+    runners: Sequence[Side], windows: int, rng: np.random.Generator
+) -> list[tuple[Runner, Runner]]:
+    """Which compilation of each side each window takes: every combination in turn, in an order
+    drawn at random each round."""
+    combos = [(c, r) for c in runners[0] for r in runners[1]]
+    order = rng.permutation(len(combos))
+    return [combos[order[k % len(combos)]] for k in range(windows)]
 
 
 def measure_alternating(
@@ -81,22 +106,27 @@ def measure_alternating(
 
 
 def _interleaved(
-    runners: Sequence[Runner], settings: Settings, rng: np.random.Generator
-) -> tuple[list[RawRun], list[RawRun]]:
-    niter, seconds = settings.stop_rule()
-    with runners[0].explained(), runners[1].explained():
-        paired = run_sync_pairs(runners[0].target, runners[1].target, niter, seconds, rng)
-    return paired.slices(0, settings.windows), paired.slices(1, settings.windows)
-
-
-def _sliced(
-    runners: Sequence[Runner], settings: Settings, rng: np.random.Generator
+    runners: Sequence[Side], settings: Settings, rng: np.random.Generator
 ) -> tuple[list[RawRun], list[RawRun]]:
     raws: tuple[list[RawRun], list[RawRun]] = ([], [])
     limits = slice_limits(settings)
-    for (count, seconds), order in zip(limits, abba_orders(len(limits), rng)):
+    for (count, seconds), (candidate, reference) in zip(limits, copy_pairs(runners, len(limits), rng)):
+        with candidate.explained(), reference.explained():
+            paired = run_sync_pairs(candidate.target, reference.target, count, seconds, rng)
+        raws[0].extend(paired.slices(0, 1))
+        raws[1].extend(paired.slices(1, 1))
+    return raws
+
+
+def _sliced(
+    runners: Sequence[Side], settings: Settings, rng: np.random.Generator
+) -> tuple[list[RawRun], list[RawRun]]:
+    raws: tuple[list[RawRun], list[RawRun]] = ([], [])
+    limits = slice_limits(settings)
+    chosen = copy_pairs(runners, len(limits), rng)
+    for (count, seconds), order, pair in zip(limits, abba_orders(len(limits), rng), chosen):
         for side in order:
-            raws[side].append(runners[side].run(count, seconds))
+            raws[side].append(pair[side].run(count, seconds))
     return raws
 
 
