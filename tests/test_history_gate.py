@@ -118,3 +118,10 @@ def test_a_bad_creep_action_is_a_usage_error(suite: pytest.Pytester, tmp_path: P
     )
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
     bad.stderr.fnmatch_lines(["*--ov-creep*'maybe'*fail, warn or off*"])
+
+
+def test_a_run_that_regressed_on_its_own_also_names_the_creep() -> None:
+    regressed = [Comparison("median", Status.REGRESSED, 10.0, 12.0, 0.05, reason="beyond the allowance")]
+    (judged,), _ = with_creep(regressed, Series({"median": creeping_rows(commits=6)}), HistoryGate("x"))
+    assert judged.status == Status.REGRESSED
+    assert judged.reason.startswith("beyond the allowance; median crept +")

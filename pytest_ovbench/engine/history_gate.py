@@ -84,36 +84,44 @@ def with_creep(
     note, or nothing) naming the commits where it moved."""
     if gate.creep == "off":
         return comparisons, []
-    from pytest_ovbench.history.creep import creep_check
-
-    judged, notes = [], []
+    judged: list[Comparison] = []
+    notes: list[str] = []
     for comparison in comparisons:
-        rows = series.rows.get(comparison.metric, ())
-        if len(rows) < 2 or comparison.status == Status.REGRESSED:  # whatever this run measured
+        text = _creep_text(comparison, series.rows.get(comparison.metric, ()), gate, notes)
+        if text is None:
             judged.append(comparison)
-            continue
-        try:
-            since = gate.since if gate.since is not None else rows[0].recorded_at  # the first level
-            worse_up = comparison.metric in HIGHER_IS_BETTER
-            creep = creep_check(rows, rows[0].figure, comparison.tolerance, since, worse_up)
-        except ValueError as exc:  # no run at or after ``since``
-            notes.append(f"creep not checked: {exc}")
-            judged.append(comparison)
-            continue
-        if not creep.beyond:
-            judged.append(comparison)
-            continue
-        text = (
-            f"{comparison.metric} crept {creep.worsening:+.1%} over the history "
-            f"({len(rows)} runs since {_start(rows[0], gate.since)}), beyond the {creep.allowance:.0%} "
-            f"allowance, in steps each within it; moved at {', '.join(c[:10] for c in creep.commits) or '?'}"
-        )
-        if gate.creep == "fail":
-            judged.append(replace(comparison, status=Status.REGRESSED, reason=text))
+        elif gate.creep == "fail":  # a run that regressed on its own says both
+            reason = f"{comparison.reason}; {text}" if comparison.status == Status.REGRESSED else text
+            judged.append(replace(comparison, status=Status.REGRESSED, reason=reason.lstrip("; ")))
         else:
             judged.append(comparison)
             notes.append(text)
     return judged, notes
+
+
+def _creep_text(
+    comparison: Comparison, rows: Sequence[HistoryRow], gate: HistoryGate, notes: list[str]
+) -> str | None:
+    """What crept beyond the allowance, naming the commits; None when nothing did (or the check
+    could not run: why goes to ``notes``). Whatever this run measured: the creep is the history's."""
+    if len(rows) < 2:
+        return None
+    from pytest_ovbench.history.creep import creep_check
+
+    try:
+        since = gate.since if gate.since is not None else rows[0].recorded_at  # the first level
+        higher_is_better = comparison.metric in HIGHER_IS_BETTER
+        creep = creep_check(rows, rows[0].figure, comparison.tolerance, since, higher_is_better)
+    except ValueError as exc:  # no run at or after ``since``
+        notes.append(f"creep not checked: {exc}")
+        return None
+    if not creep.beyond:
+        return None
+    return (
+        f"{comparison.metric} crept {creep.worsening:+.1%} over the history "
+        f"({len(rows)} runs since {_start(rows[0], gate.since)}), beyond the {creep.allowance:.0%} "
+        f"allowance, in steps each within it; moved at {', '.join(c[:10] for c in creep.commits) or '?'}"
+    )
 
 
 def _start(row: HistoryRow, since: str | datetime | None) -> str:
