@@ -114,7 +114,7 @@ def run_async(queue: Any, niter: int | None, seconds: float | None) -> RawRun:
     return RawRun(np.asarray(latencies), np.asarray(ends), start, end)
 
 
-ORDER_BLOCK = 4096  # coin flips drawn at a time for the interleaved loop's order
+ORDER_BLOCK = 256  # coin flips drawn at a time for the interleaved loop's order (a window takes a few dozen)
 
 
 @dataclass
