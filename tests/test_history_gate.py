@@ -12,7 +12,7 @@ import openvino  # noqa: F401  (before any in-process pytester run, which would 
 import pytest
 import yaml
 from test_history import creeping_rows, flat_rows, row
-from tiny_models import save_tiny
+from tiny_models import tiny_project
 
 from pytest_ovbench.cli.main import main as ovbench
 from pytest_ovbench.engine.history_gate import HistoryGate, Series, with_creep, with_history
@@ -67,21 +67,9 @@ def test_an_unchanged_series_and_a_creep_measured_from_its_end_pass() -> None:
     assert unknown.status == Status.PASS and notes[0].startswith("creep not checked: no row")
 
 
-TEST_FILE = """
-import pytest
-
-@pytest.mark.ovbench(model="model.xml", niter=200)
-def test_lat(infer_sync):
-    infer_sync()
-"""
-
-
 @pytest.fixture
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
-    save_tiny(pytester.path, "model.xml")
-    pytester.makeini("[pytest]\nov_baseline_runs = 2\n")
-    pytester.makepyfile(test_perf=TEST_FILE)
-    return pytester
+    return tiny_project(pytester, niter=200, ini="ov_baseline_runs = 2\n")
 
 
 def test_the_sixth_run_of_a_creeping_model_fails_and_trend_reports_it(suite: pytest.Pytester) -> None:

@@ -5,27 +5,16 @@ from __future__ import annotations
 
 import openvino as ov
 import pytest
-from tiny_models import save_tiny
+from tiny_models import tiny_project
 
 from pytest_ovbench.history.rows import SeriesKey
 from pytest_ovbench.history.store import open_store
 from pytest_ovbench.runtime.environment import environment_key
 
-TEST_FILE = """
-import pytest
-
-@pytest.mark.ovbench(model="model.xml", niter=30)
-def test_lat(infer_sync):
-    infer_sync()
-"""
-
 
 @pytest.fixture
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
-    save_tiny(pytester.path, "model.xml")
-    pytester.makeini("[pytest]\n")
-    pytester.makepyfile(test_perf=TEST_FILE)
-    return pytester
+    return tiny_project(pytester, niter=30)
 
 
 def test_every_run_appends_its_figures(suite: pytest.Pytester) -> None:

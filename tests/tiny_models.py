@@ -135,3 +135,19 @@ def _fake_quantize(node: Any, low: float, high: float, levels: int, name: str) -
 
     low_c, high_c = ops13.constant(np.float32(low)), ops13.constant(np.float32(high))
     return named(ops13.fake_quantize(node, low_c, high_c, low_c, high_c, levels), name)
+
+
+def tiny_project(pytester: Any, niter: int, ini: str = "") -> Any:
+    """A pytester project: the tiny model as model.xml and one sync test, test_perf.py::test_lat."""
+    save_tiny(pytester.path, "model.xml")
+    pytester.makeini(f"[pytest]\n{ini}")
+    pytester.makepyfile(
+        test_perf=f"""
+import pytest
+
+@pytest.mark.ovbench(model="model.xml", niter={niter})
+def test_lat(infer_sync):
+    infer_sync()
+"""
+    )
+    return pytester
