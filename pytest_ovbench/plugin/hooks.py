@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_ovbench.engine.workspace import Workspace
-from pytest_ovbench.plugin import options
+from pytest_ovbench.plugin import options, output_options
 from pytest_ovbench.plugin.fixtures import infer_queue, infer_sync, ov_model
 from pytest_ovbench.plugin.history_options import history_address, history_gate
 from pytest_ovbench.plugin.markers import MARKER_HELP, marker_keywords
@@ -44,10 +44,10 @@ def pytest_configure(config: pytest.Config) -> None:
         fail_on_improvement=options.fail_on_improvement(config),
         fail_on_plan_change=options.fail_on_plan_change(config),
         fail_on_inconclusive=options.fail_on_inconclusive(config),
-        keep_latencies=options.wants_latencies(config),
+        keep_latencies=output_options.wants_latencies(config),
         measure_lock=options.measure_lock(config),
     )
-    options.report_path(config)  # a bad --ov-report ending is a usage error now, not at the end
+    output_options.report_path(config)  # a bad --ov-report ending is a usage error now, not at the end
     config.stash[SESSION_KEY] = state
     config.pluginmanager.register(RecordCollector(state), COLLECTOR)
 

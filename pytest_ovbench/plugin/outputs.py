@@ -21,7 +21,7 @@ import pytest
 
 from pytest_ovbench import __version__
 from pytest_ovbench.atomic import write_atomically
-from pytest_ovbench.plugin import options
+from pytest_ovbench.plugin import output_options
 from pytest_ovbench.report.escaping import json_ready
 from pytest_ovbench.runtime.environment import logical_cpus
 
@@ -54,7 +54,7 @@ def write_outputs(config: pytest.Config, records: list[dict[str, Any]]) -> list[
     more than once), each on its own; returns the files written."""
     written: list[Path] = []
     root = Path(config.invocation_params.dir)
-    for kind, relative in options.output_targets(config):
+    for kind, relative in output_options.output_targets(config):
         path = root / relative
         problem = write_output(kind, path, records)
         if problem is None:
