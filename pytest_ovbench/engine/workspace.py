@@ -70,6 +70,11 @@ class Workspace:
 
         return replace(Policy(), **self.policy_values)
 
+    def judge_at(self, alpha: float) -> None:
+        """Judge every later comparison at this false-alarm level (the suite's share of it)."""
+        self.policy_values["alpha"] = alpha
+        self.__dict__.pop("policy", None)  # built again, with it, on next use
+
     @property
     def core(self) -> Any:
         if self._core is None:

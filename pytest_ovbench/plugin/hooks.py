@@ -20,12 +20,14 @@ from pytest_ovbench.plugin.xdist import refuse_if_marked
 __all__ = ["infer_queue", "infer_sync", "ov_model"]
 
 COLLECTOR = "ovbench-records"
+SUITE_COUNTER = "ovbench-suite"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     options.add_options(parser)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-split's: SuiteCounter must count before it splits
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     workspace = Workspace(
@@ -46,10 +48,12 @@ def pytest_configure(config: pytest.Config) -> None:
         fail_on_inconclusive=options.fail_on_inconclusive(config),
         keep_latencies=output_options.wants_latencies(config),
         measure_lock=options.measure_lock(config),
+        suite_control=options.suite_control_on(config),
     )
     output_options.report_path(config)  # a bad --ov-report ending is a usage error now, not at the end
     config.stash[SESSION_KEY] = state
     config.pluginmanager.register(RecordCollector(state), COLLECTOR)
+    config.pluginmanager.register(SuiteCounter(state), SUITE_COUNTER)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -57,9 +61,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if session is not None:
         session.close()
         del config.stash[SESSION_KEY]
-    collector = config.pluginmanager.get_plugin(COLLECTOR)
-    if collector is not None:
-        config.pluginmanager.unregister(collector)
+    for name in (COLLECTOR, SUITE_COUNTER):
+        plugin = config.pluginmanager.get_plugin(name)
+        if plugin is not None:
+            config.pluginmanager.unregister(plugin)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -143,6 +148,29 @@ class RecordCollector:
             self.state.records.extend(records)
 
 
+class SuiteCounter:
+    """Counts the suite's gated tests for the suite-level control (plugin/suite.py): trylast, so
+    after ``-k``/``-m`` deselect; registered (pytest_configure, tryfirst) before pytest-split
+    registers its splitter, so that among the trylast ones this runs first, before the split."""
+
+    def __init__(self, state: OvbenchSession) -> None:
+        self.state = state
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        from pytest_ovbench.plugin.suite import Suite, measures
+
+        tests = sum(1 for item in items if measures(item))
+        if not tests:  # a run that gates nothing loads no numpy (judge/gate.py brings it)
+            return
+        from pytest_ovbench.judge.gate import DEFAULT_ALPHA
+
+        suite = Suite(tests, DEFAULT_ALPHA, self.state.suite_control)
+        self.state.suite = suite
+        if not self.state.update:
+            self.state.workspace.judge_at(suite.level)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, object]:
     """Write --ov-json / --ov-report before the terminal summary names them. Outermost, so that
@@ -169,7 +197,7 @@ def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:
     """The verdict table, the files written, and what could not be done (with its exit status)."""
-    from pytest_ovbench.plugin.outputs import problems, report_problem
+    from pytest_ovbench.plugin.outputs import problems, report_problem, stdout_reports
 
     session = config.stash.get(SESSION_KEY, None)
     if session is not None and session.records:
@@ -179,6 +207,9 @@ def pytest_terminal_summary(
             _write_summary(terminalreporter, session.records)
         except Exception as exc:  # a record no table can show must not hide the rest of the summary
             report_problem(config, f"ovbench: cannot show the summary table: {type(exc).__name__}: {exc}")
+        suite = _suite_of(session)
+        if suite is not None and not session.update:
+            terminalreporter.write_line(suite.summary_line())
         for path in session.outputs:
             terminalreporter.write_line(f"ovbench: wrote {path}")
         if session.history_rows:
@@ -190,6 +221,8 @@ def pytest_terminal_summary(
         terminalreporter.write_line(problem, red=True)
     if problems(config) and exitstatus == pytest.ExitCode.OK:
         terminalreporter.write_line("ovbench: exit status 3 (INTERNAL_ERROR): see above", red=True)
+    for text in stdout_reports(config):  # --ov-report=-: last, so that it can be cut from the rest
+        terminalreporter.write(text)
 
 
 def _write_summary(terminalreporter: pytest.TerminalReporter, records: list[dict[str, Any]]) -> None:
@@ -197,3 +230,16 @@ def _write_summary(terminalreporter: pytest.TerminalReporter, records: list[dict
 
     for line in summary_table(records):
         terminalreporter.write_line(line)
+
+
+def _suite_of(session: OvbenchSession) -> Any:
+    """The suite-level control the verdicts were judged under: this process's count, or under
+    pytest-xdist (the controller collects nothing) the one its workers' records carry."""
+    if session.suite is not None:
+        return session.suite
+    from pytest_ovbench.plugin.suite import Suite
+
+    found = next((r["suite"] for r in session.records if r.get("suite")), None)
+    if found is None:
+        return None
+    return Suite(int(found["tests"]), float(found["alpha"]), found["control"] != "off")

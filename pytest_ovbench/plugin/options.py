@@ -18,6 +18,8 @@ from pytest_ovbench.config import settings
 from pytest_ovbench.measure.machine_lock import DEFAULT_PATH, DEFAULT_TIMEOUT_S, MeasureLock
 from pytest_ovbench.metrics import parse_fraction
 from pytest_ovbench.plugin.history_options import creep_action
+from pytest_ovbench.plugin.output_options import report_format
+from pytest_ovbench.plugin.suite import suite_control
 
 GROUP = "ovbench"
 
@@ -52,6 +54,7 @@ def _git_revision(text: str) -> str:
 
 
 revision = _text_type(str, _git_revision, "a git revision")
+on_or_off = _text_type(str, suite_control, "on or off")
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,13 @@ _GATE_OPTIONS = (
         type=positive_seconds,
     ),
     _Option(
+        "--ov-suite-control",
+        "on (default): judge each of the suite's m gated tests at a false-alarm level of 1%%/m, so "
+        "that the whole suite's is at most 1%%; off: each at 1%% (ini: ov_suite_control)",
+        metavar="on|off",
+        type=on_or_off,
+    ),
+    _Option(
         "--ov-fail-on-inconclusive",
         "fail tests whose verdict is inconclusive (a red build rather than a warning) "
         "(ini: ov_fail_on_inconclusive)",
@@ -210,6 +220,14 @@ _OUTPUT_OPTIONS = (
         "if it ends in .html (may be given more than once: --ov-report r.html --ov-report r.md)",
         metavar="PATH",
         many=True,
+    ),
+    _Option(
+        "--ov-report-format",
+        "the format of every --ov-report PATH without a .md or .html ending, e.g. "
+        '--ov-report-format=md --ov-report="$GITHUB_STEP_SUMMARY"; --ov-report=- writes Markdown '
+        "to standard output after the summary",
+        metavar="md|html",
+        type=_text_type(str, report_format, "md or html"),
     ),
     _Option(
         "--ov-history",
@@ -240,6 +258,7 @@ _INI_OPTIONS = (
     _Ini("ov_fail_on_improvement", "see --ov-fail-on-improvement", "bool", False),
     _Ini("ov_fail_on_inconclusive", "see --ov-fail-on-inconclusive", "bool", False),
     _Ini("ov_max_time", "see --ov-max-time"),
+    _Ini("ov_suite_control", "see --ov-suite-control", default="on"),
     _Ini("ov_yardstick", "stored mode measures the machine yardstick (default true)", "bool", True),
     _Ini("ov_fail_on_plan_change", "see --ov-fail-on-plan-change", "bool", False),
     _Ini("ov_device", "default OpenVINO device for ovbench measurements", default="CPU"),
@@ -319,6 +338,11 @@ def fail_on_plan_change(config: pytest.Config) -> bool:
 
 def fail_on_inconclusive(config: pytest.Config) -> bool:
     return _flag(config, "ov_fail_on_inconclusive", "ov_fail_on_inconclusive")
+
+
+def suite_control_on(config: pytest.Config) -> bool:
+    """Whether the suite-level false-alarm control is on (plugin/suite.py)."""
+    return bool(_option_or_ini(config, "ov_suite_control", on_or_off) != "off")
 
 
 def fail_on_improvement(config: pytest.Config) -> bool:

@@ -61,6 +61,8 @@ def keep_records(item: pytest.Item, session: OvbenchSession) -> None:
     ]
     item.stash[RECORDS_KEY] = records
     for record in records:
+        if session.suite is not None:
+            record["suite"] = session.suite.as_record()
         item.user_properties.extend(junit_properties(record))
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.measure.machine_lock import MeasureLock
+from pytest_ovbench.plugin.suite import Suite
 
 if TYPE_CHECKING:  # numpy and scipy come with it: tests that measure nothing never pay for them
     from pytest_ovbench.engine.measurement import Measurement
@@ -40,6 +41,8 @@ class OvbenchSession:
     records: list[dict[str, Any]] = field(default_factory=list)  # from reports, xdist workers' too
     outputs: list[Path] = field(default_factory=list)  # files written at the end (--ov-json, ...)
     history_rows: int = 0  # rows appended to the --ov-history store at the end
+    suite: Suite | None = None  # the gated tests counted at collection (plugin/suite.py)
+    suite_control: bool = True  # --ov-suite-control
 
     @property
     def update(self) -> bool:

@@ -44,8 +44,20 @@ def render_markdown(records: Sequence[dict[str, Any]]) -> str:
     notes = [line for r in records for line in _attention(r)]
     if notes:
         lines += ["", "### Needs attention", "", *notes]
-    lines += ["", _environment(records)]
+    lines += ["", _environment(records), *_suite(records)]
     return "\n".join(lines) + "\n"
+
+
+def _suite(records: Sequence[dict[str, Any]]) -> list[str]:
+    """The suite-level control the verdicts were judged under (plugin/suite.py), when one was."""
+    suite = next((r["suite"] for r in records if r.get("suite")), None)
+    if not suite or suite.get("control") != "bonferroni":
+        return []
+    return [
+        "",
+        f"Suite-level control: {int(suite['tests'])} gated tests, each judged at a false-alarm level of "
+        f"{float(suite['level']):.3g} (at most {float(suite['alpha']):.0%} for the suite, Bonferroni).",
+    ]
 
 
 def _attention(record: dict[str, Any]) -> list[str]:
