@@ -36,8 +36,16 @@ docs/history.md):
 ``prune-history URL --keep N``
     Keeps the newest N rows of each series.
 
+``merge SHARD.json... [--report PATH]... [--json PATH] [--junitxml PATH] [--allow-mixed-commits]``
+    One verdict over the ``--ov-json`` files of a split suite's shards (``pytest --splits N --group
+    K``): the verdict table and counts of all their measurements, and the reports, merged JSON and
+    JUnit XML of the whole suite. Exit 1 when a measurement regressed; 2 when the files do not make
+    one run (a shard missing or given twice, a test measured twice, different commits) or an output
+    cannot be written.
+
 Exit codes: 0 done (``diff`` is informational), 1 a folder, revision, file or history store cannot be
-used, prune or mv refused, or ``trend`` reported a change; 2 bad arguments. Baseline files are read
+used, prune or mv refused, ``trend`` reported a change, or ``merge`` found a
+regression; 2 bad arguments, and for ``merge`` shard files that do not make one run. Baseline files are read
 and written only through :mod:`pytest_ovbench.baselines.store`, the history only through
 :mod:`pytest_ovbench.history.store`; no pytest import (prune runs pytest as a subprocess) and no
 OpenVINO.
@@ -61,6 +69,7 @@ from pytest_ovbench.baselines.store import BaselineError
 from pytest_ovbench.cli.diff import Side, run_diff
 from pytest_ovbench.cli.history import add_history_commands
 from pytest_ovbench.cli.listing import run_list
+from pytest_ovbench.cli.merge import add_merge_command
 from pytest_ovbench.cli.move import node_id_type, run_move
 from pytest_ovbench.cli.prune import run_prune
 from pytest_ovbench.cli.show import run_show
@@ -86,10 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ovbench",
-        description="Inspect, compare, rename and prune pytest-ovbench baseline files; read the "
+        description="Inspect, compare, rename, prune and merge pytest-ovbench baseline files; merge "
+        "split suites' verdicts; read the "
         "history store (trends, series, pruning).",
         epilog="Exit codes: 0 done, 1 a folder, revision, file or history store cannot be used, a change "
-        "refused, or trend reported a change point; 2 bad arguments.",
+        "refused, trend reported a change point or merge a regression; 2 bad arguments (merge: also "
+        "shard files that do not make one run).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_common(parser)
@@ -99,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_diff(commands)
     _add_move(commands)
     _add_prune(commands)
+    add_merge_command(commands)
     add_trend_command(commands)
     add_history_commands(commands)
     return parser
