@@ -72,7 +72,7 @@ def test_the_count_follows_k_and_the_control_can_be_turned_off(suite: pytest.Pyt
 def test_a_shard_counts_the_whole_suite_and_says_which_shard_it_is(suite: pytest.Pytester) -> None:
     shares = []
     for group in (1, 2):
-        doc = _document(suite, "-p", "pytest_split", "--splits", "2", "--group", str(group))
+        doc = _document(suite, "--splits", "2", "--group", str(group))
         assert doc["shard"] == {"group": group, "splits": 2}
         assert doc["suite"]["tests"] == 3  # counted before pytest-split took this shard's share
         shares.append({record["nodeid"] for record in doc["measurements"]})

@@ -25,6 +25,12 @@ and ``--rootdir DIR`` (default ``.``; ``--dir`` and folder arguments are resolve
     collected unless its file is gone. Removes only this machine's hardware classes' entries (test
     ids may depend on the machine), unless ``--class`` names classes or ``--all-classes`` says all;
     says per class what goes and what is kept as another runner's.
+``merge-baselines SHARD... [--into DIR] [--dry-run]``
+    Merges the baselines folders that the shards of a split suite recorded (``pytest
+    --ov-update-baselines --splits N --group K``, each in a copy of the repository) into ``--into``
+    (default ``--dir``): every entry a shard added or changed is taken, the others are kept. Two
+    shards that changed one entry differently, a missing shard folder or a malformed file: refused,
+    nothing written.
 
 History commands (the store ``--ov-history`` writes: an SQLite file or a ``postgresql://`` URL;
 docs/history.md):
@@ -44,7 +50,7 @@ docs/history.md):
     cannot be written.
 
 Exit codes: 0 done (``diff`` is informational), 1 a folder, revision, file or history store cannot be
-used, prune or mv refused, ``trend`` reported a change, or ``merge`` found a
+used, prune, mv or merge-baselines refused, ``trend`` reported a change, or ``merge`` found a
 regression; 2 bad arguments, and for ``merge`` shard files that do not make one run. Baseline files are read
 and written only through :mod:`pytest_ovbench.baselines.store`, the history only through
 :mod:`pytest_ovbench.history.store`; no pytest import (prune runs pytest as a subprocess) and no
@@ -70,6 +76,7 @@ from pytest_ovbench.cli.diff import Side, run_diff
 from pytest_ovbench.cli.history import add_history_commands
 from pytest_ovbench.cli.listing import run_list
 from pytest_ovbench.cli.merge import add_merge_command
+from pytest_ovbench.cli.merge_baselines import add_merge_baselines_command
 from pytest_ovbench.cli.move import node_id_type, run_move
 from pytest_ovbench.cli.prune import run_prune
 from pytest_ovbench.cli.show import run_show
@@ -110,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_diff(commands)
     _add_move(commands)
     _add_prune(commands)
+    add_merge_baselines_command(commands)
     add_merge_command(commands)
     add_trend_command(commands)
     add_history_commands(commands)
