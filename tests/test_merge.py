@@ -96,6 +96,7 @@ def test_one_verdict_over_all_shards(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert out[0].split()[:2] == ["test", "measurement"]
     assert [line.split()[-1] for line in out if line.startswith("test_three ")] == ["regressed"]
     assert "ovbench merge: 4 measurements from 3 shards: 1 regressed, 1 no baseline, 2 pass" in out
+    assert any(line.startswith("ovbench: 3 gated test(s) in the suite, each judged at a") for line in out)
     document = json.loads(merged.read_text())
     assert document["shard"] is None and document["commit"] == "3f2a9c01d2e4"
     assert [s["shard"]["group"] for s in document["shards"]] == [1, 2, 3]
@@ -355,5 +356,6 @@ def test_merged_shards_give_the_unsplit_verdict(
     assert all(s["measurements"] > 0 for s in merged["shards"])
     out = capsys.readouterr().out
     assert counts_line(unsplit, 2) in out and "1 regressed, 1 no baseline, 2 pass" in out
+    assert merged["suite"]["tests"] == 4 and "ovbench: 4 gated test(s) in the suite" in out
     assert junit_cases(split_suite.path / "merged.xml") == junit_cases(split_suite.path / "junit.xml")
     assert "<svg" in (split_suite.path / "r.html").read_text()

@@ -32,7 +32,7 @@ from pytest_ovbench.report.merge import (
     regressed,
     shard_of,
 )
-from pytest_ovbench.report.text import summary_table
+from pytest_ovbench.report.text import suite_line, summary_table
 
 __all__ = ["MAX_SHARD_BYTES", "add_merge_command", "read_shard", "run_merge"]
 
@@ -40,6 +40,7 @@ MAX_SHARD_BYTES = 64 * 1024 * 1024
 """The largest shard document read (64 MiB: a shard with every latency of hundreds of tests is a few)."""
 
 USAGE = 2
+SUITE_KEYS = ("tests", "alpha", "level")
 REPORT_KINDS = {".md": "md", ".html": "html", ".htm": "html"}
 _OPEN_FLAGS = (
     os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
@@ -106,6 +107,10 @@ def run_merge(args: argparse.Namespace) -> int:
     records = document["measurements"]
     print("\n".join(summary_table(records)))
     print(counts_line(records, len(shards)))
+    suite = document.get("suite")
+    numbers = isinstance(suite, dict) and all(isinstance(suite.get(k), (int, float)) for k in SUITE_KEYS)
+    if numbers and isinstance(suite, dict):
+        print(suite_line(suite))  # the level every shard judged at (plugin/suite.py)
     failed = [p for kind, path in outputs if (p := _write(root / path, _renderer(kind, document)))]
     if failed:
         return _usage_errors(failed)

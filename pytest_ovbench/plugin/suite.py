@@ -50,16 +50,9 @@ class Suite:
 
     def summary_line(self) -> str:
         """What the terminal summary says of the control."""
-        if not self.control:
-            return (
-                f"ovbench: {self.tests} gated test(s), each at a false-alarm level of {self.alpha:.2%} "
-                "(suite-level control off)"
-            )
-        return (
-            f"ovbench: {self.tests} gated test(s) in the suite, each judged at a false-alarm level of "
-            f"{self.level:.3g} so that the whole suite's is at most {self.alpha:.0%} "
-            "(Bonferroni; --ov-suite-control=off judges each at its own)"
-        )
+        from pytest_ovbench.report.text import suite_line
+
+        return suite_line(self.as_record())
 
 
 def measures(item: pytest.Item) -> bool:

@@ -241,3 +241,18 @@ def _baseline_notes(missing: Sequence[dict[str, Any]]) -> list[str]:
             "ovbench: some entries were recorded before hardware classes and are not used: re-record them"
         )
     return lines
+
+
+def suite_line(suite: dict[str, Any]) -> str:
+    """What the summary says of the suite-level false-alarm control (plugin/suite.py's record)."""
+    tests, alpha, level = int(suite["tests"]), float(suite["alpha"]), float(suite["level"])
+    if suite.get("control") != "bonferroni":
+        return (
+            f"ovbench: {tests} gated test(s), each at a false-alarm level of {alpha:.2%} "
+            "(suite-level control off)"
+        )
+    return (
+        f"ovbench: {tests} gated test(s) in the suite, each judged at a false-alarm level of {level:.3g} "
+        f"so that the whole suite's is at most {alpha:.0%} (Bonferroni; --ov-suite-control=off judges "
+        "each at its own)"
+    )
