@@ -12,7 +12,13 @@ from tiny_models import build_tiny, conv_relu
 
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.measure.loops import run_sync_pairs
-from pytest_ovbench.measure.paired import DEFAULT_ROUND_S, PAIRED_WINDOWS, Pairing, measure_alternating
+from pytest_ovbench.measure.paired import (
+    DEFAULT_ROUND_S,
+    PAIRED_WINDOWS,
+    Pairing,
+    measure_alternating,
+    turn_size,
+)
 from pytest_ovbench.runtime.compiling import Compiled, compile_model
 
 
@@ -41,6 +47,29 @@ def test_pairs_run_both_sides_once_each_in_random_order(core: Any) -> None:
     # random order: both orders occur, neither side always leads (200 fair coins: 0.4..0.6)
     assert 0.35 < first_went_first.mean() < 0.65
     assert np.all(paired.calls_s[0] > 0) and np.all(paired.calls_s[0] <= paired.end_s - paired.start_s)
+
+
+def test_a_turn_records_a_burst_after_settling_unrecorded(core: Any) -> None:
+    """Each turn: unrecorded inferences first (the toll of switching models), then ``burst``
+    recorded ones in a row; the recorded count is whole turns."""
+    paired = run_sync_pairs(*two_requests(core), 10, None, np.random.default_rng(3), burst=4, settle=3)
+    ends = paired.ends_s
+    assert ends[0].size == ends[1].size == 12  # three turns of four: at least the 10 asked for
+    for side in (0, 1):
+        turns = ends[side].reshape(3, 4)
+        other = ends[1 - side]
+        # a turn's four recorded inferences are consecutive: none of the other side's falls between
+        assert not any(((other > turn[0]) & (other < turn[-1])).any() for turn in turns)
+    # the settling inferences ran but were not recorded: each side's calls sum to less than the run
+    recorded = float(paired.calls_s[0].sum() + paired.calls_s[1].sum())
+    assert recorded < 0.8 * (paired.end_s - paired.start_s)
+
+
+def test_turn_sizes() -> None:
+    assert turn_size(5.0, 4.0) == (1, 1)  # slow models: one to settle, one recorded
+    assert turn_size(0.1, 0.125) == (3, 8)  # fast: about 0.25 ms to settle, 1 ms recorded
+    assert turn_size(0.01, 0.01) == (4, 8)  # capped
+    assert turn_size(0.0, -1.0) == (1, 1)  # no latency known yet
 
 
 def test_pairs_meet_both_limits(core: Any) -> None:

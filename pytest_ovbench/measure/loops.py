@@ -148,12 +148,25 @@ class PairedRun:
 
 
 def run_sync_pairs(
-    first: Any, second: Any, niter: int | None, seconds: float | None, rng: np.random.Generator
+    first: Any,
+    second: Any,
+    niter: int | None,
+    seconds: float | None,
+    rng: np.random.Generator,
+    burst: int = 1,
+    settle: int = 1,
 ) -> PairedRun:
-    """Two requests interleaved one inference at a time (duet style): each pair runs both once,
-    in an order drawn at random, until both limits are met (``niter`` pairs; ``seconds`` for each
-    side, so the run's wall time is about twice that). Whatever the machine does lands on both
-    sides of a pair within milliseconds, and neither side always goes first."""
+    """Two requests interleaved a turn at a time (duet style): each pair of turns runs both
+    models, in an order drawn at random, until both limits are met (``niter`` recorded pairs;
+    ``seconds`` for each side, so the run's wall time is about twice that). Whatever the machine
+    does lands on both sides within a millisecond or two, and neither side always goes first.
+
+    A turn is ``settle`` unrecorded inferences, then ``burst`` recorded ones (measure/paired.py
+    sizes them): the first inference after a switch from the other model pays for moving
+    OpenVINO's worker threads to this compiled model, and that toll grows with the order the models
+    were compiled in (2 vCPUs, OpenVINO 2026.4: 0.15 ms models compiled 2nd, 3rd, 4th measured 7%,
+    20%, 35% slower than the 1st when switching every inference; within 0.5% once 5 ran in a
+    row), which would pass for a difference between the models."""
     requests = (first, second)
     latencies: tuple[list[float], list[float]] = ([], [])
     ends: tuple[list[float], list[float]] = ([], [])
@@ -166,13 +179,17 @@ def run_sync_pairs(
         while count < pairs or now < deadline:
             for flip in rng.random(ORDER_BLOCK) < 0.5:
                 for side in (1, 0) if flip else (0, 1):
-                    before = clock()
-                    requests[side].infer()
-                    now = clock()
-                    latencies[side].append(requests[side].latency)
-                    ends[side].append(now)
-                    calls[side].append(now - before)
-                count += 1
+                    request = requests[side]
+                    for _ in range(settle):
+                        request.infer()
+                    for _ in range(burst):
+                        before = clock()
+                        request.infer()
+                        now = clock()
+                        latencies[side].append(request.latency)
+                        ends[side].append(now)
+                        calls[side].append(now - before)
+                count += burst
                 if not (count < pairs or now < deadline):
                     break
     arrays = [tuple(np.asarray(values[side]) for side in (0, 1)) for values in (latencies, ends, calls)]
