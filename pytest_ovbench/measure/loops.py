@@ -147,6 +147,14 @@ class PairedRun:
         ]
 
 
+# SWITCHING: the first inference after a switch from the other compiled model pays for moving
+# OpenVINO's worker threads over, and that toll grows with the order the models were compiled in
+# (2 vCPUs, OpenVINO 2026.4: 0.15 ms models compiled 2nd, 3rd, 4th measured 7%, 20%, 35% slower than
+# the 1st when switching every inference; within 0.5% once 5 ran in a row), which would pass for a
+# difference between the models. So each turn of run_sync_pairs settles before it records
+# (measure/paired.turn_size sizes both).
+
+
 def run_sync_pairs(
     first: Any,
     second: Any,
@@ -158,15 +166,8 @@ def run_sync_pairs(
 ) -> PairedRun:
     """Two requests interleaved a turn at a time (duet style): each pair of turns runs both
     models, in an order drawn at random, until both limits are met (``niter`` recorded pairs;
-    ``seconds`` for each side, so the run's wall time is about twice that). Whatever the machine
-    does lands on both sides within a millisecond or two, and neither side always goes first.
-
-    A turn is ``settle`` unrecorded inferences, then ``burst`` recorded ones (measure/paired.py
-    sizes them): the first inference after a switch from the other model pays for moving
-    OpenVINO's worker threads to this compiled model, and that toll grows with the order the models
-    were compiled in (2 vCPUs, OpenVINO 2026.4: 0.15 ms models compiled 2nd, 3rd, 4th measured 7%,
-    20%, 35% slower than the 1st when switching every inference; within 0.5% once 5 ran in a
-    row), which would pass for a difference between the models."""
+    ``seconds`` for each side: the run lasts about twice that). A turn is ``settle`` unrecorded
+    inferences, then ``burst`` recorded ones (see SWITCHING above)."""
     requests = (first, second)
     latencies: tuple[list[float], list[float]] = ([], [])
     ends: tuple[list[float], list[float]] = ([], [])
