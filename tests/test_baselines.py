@@ -11,7 +11,7 @@ from typing import Any
 import openvino as ov
 import pytest
 import yaml
-from tiny_models import named, save_heavy, save_tiny
+from tiny_models import named, project, save_heavy
 
 from pytest_ovbench.runtime.environment import environment_key
 
@@ -35,10 +35,7 @@ def test_unrelated():
 
 @pytest.fixture
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
-    save_tiny(pytester.path, "model.xml")
-    pytester.makeini("[pytest]\n")
-    pytester.makepyfile(test_perf=TEST_FILE)
-    return pytester
+    return project(pytester, TEST_FILE)
 
 
 def env() -> str:

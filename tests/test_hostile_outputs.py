@@ -20,7 +20,7 @@ import openvino.properties as props
 import openvino.properties.hint as hints
 import pytest
 import yaml
-from tiny_models import build_tiny, save_tiny
+from tiny_models import build_tiny, project
 
 from pytest_ovbench.cli import main as cli
 from pytest_ovbench.config.config_files import plain_properties, read_config
@@ -222,10 +222,7 @@ def test_value(infer_queue):
 
 @pytest.fixture
 def property_suite(pytester: pytest.Pytester) -> pytest.Pytester:
-    save_tiny(pytester.path, "model.xml")
-    pytester.makeini("[pytest]\n")
-    pytester.makepyfile(test_perf=PROPERTY_SUITE)
-    return pytester
+    return project(pytester, PROPERTY_SUITE)
 
 
 def test_openvino_property_objects_are_recorded_and_checked(property_suite: pytest.Pytester) -> None:
@@ -274,10 +271,7 @@ def test_lat(infer_sync):
 
 @pytest.fixture
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
-    save_tiny(pytester.path, "model.xml")
-    pytester.makeini("[pytest]\n")
-    pytester.makepyfile(test_perf=SUITE)
-    return pytester
+    return project(pytester, SUITE)
 
 
 # Regressed or inconclusive (a 1 us baseline against a model of tens), the message is a failure.

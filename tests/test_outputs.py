@@ -10,7 +10,7 @@ from typing import Any
 
 import openvino  # imported before pytester's in-process runs snapshot sys.modules
 import pytest
-from tiny_models import save_tiny
+from tiny_models import project
 
 from pytest_ovbench import Status
 
@@ -31,10 +31,7 @@ def test_tput(infer_queue):
 
 @pytest.fixture
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
-    save_tiny(pytester.path, "model.xml")
-    pytester.makeini("[pytest]\n")
-    pytester.makepyfile(test_perf=SUITE)
-    return pytester
+    return project(pytester, SUITE)
 
 
 def test_junit_xml_carries_the_verdict_figures(suite: pytest.Pytester) -> None:

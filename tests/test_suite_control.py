@@ -11,7 +11,7 @@ from typing import Any
 
 import openvino  # noqa: F401  (imported before any in-process pytester run: see tests/conftest.py)
 import pytest
-from tiny_models import save_tiny
+from tiny_models import project
 
 from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.judge.gate import DEFAULT_ALPHA
@@ -38,10 +38,7 @@ def test_plain():
 
 @pytest.fixture
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
-    save_tiny(pytester.path, "model.xml")
-    pytester.makeini("[pytest]\n")
-    pytester.makepyfile(test_perf=SUITE)
-    return pytester
+    return project(pytester, SUITE)
 
 
 def _document(pytester: pytest.Pytester, *args: str) -> dict[str, Any]:

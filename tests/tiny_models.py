@@ -151,3 +151,11 @@ def test_lat(infer_sync):
 """
     )
     return pytester
+
+
+def project(pytester: Any, tests: str, ini: str = "") -> Any:
+    """A pytester project: the tiny model as model.xml, ``tests`` as test_perf.py, and an ini."""
+    save_tiny(pytester.path, "model.xml")
+    pytester.makeini(f"[pytest]\n{ini}")
+    pytester.makepyfile(test_perf=tests)
+    return pytester
