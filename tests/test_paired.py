@@ -66,10 +66,11 @@ def test_a_turn_records_a_burst_after_settling_unrecorded(core: Any) -> None:
 
 
 def test_turn_sizes() -> None:
-    assert turn_size(5.0, 4.0) == (1, 1)  # slow models: one to settle, one recorded
+    assert turn_size(5.0, 4.0) == (0, 1)  # slow models: none to settle, one recorded
+    assert turn_size(0.9, 4.0) == (1, 1)  # one side fast: it settles
     assert turn_size(0.1, 0.125) == (3, 8)  # fast: about 0.25 ms to settle, 1 ms recorded
     assert turn_size(0.01, 0.01) == (4, 8)  # capped
-    assert turn_size(0.0, -1.0) == (1, 1)  # no latency known yet
+    assert turn_size(0.0, -1.0) == (0, 1)  # no latency known yet
 
 
 def test_pairs_meet_both_limits(core: Any) -> None:
