@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from pytest_ovbench.baselines.entry import make_entry, stored_baseline
+from pytest_ovbench.baselines.layers import layer_entry
 from pytest_ovbench.judge.gate import (
     MAX_LOOKS,
     Policy,
@@ -34,6 +35,7 @@ from pytest_ovbench.judge.verdict import (
     detectable_change,
     sign_flip_tails,
 )
+from pytest_ovbench.measure.layers import Layer
 from pytest_ovbench.measure.paired import abba_orders
 
 
@@ -181,6 +183,24 @@ def test_unmoved_update_keeps_the_entry(tiny_result_factory) -> None:  # type: i
     fresh.fresh_process = True  # runs in fresh processes replace an entry recorded in one process
     assert should_rewrite(stored_baseline(entry), [result, fresh], Policy())
     assert should_rewrite(stored_baseline({**entry, "properties": {"NUM_STREAMS": 4}}), [result], Policy())
+
+
+def test_a_node_that_flickers_between_the_new_runs_is_not_a_plan_change(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
+    """CI saw a re-recording of an unchanged model rewrite its entry: one Transpose was reported
+    OPTIMIZED_OUT in one of the new runs. A plan change every new run shows still rewrites."""
+    plan = [
+        Layer("conv", "Convolution", "jit_avx2_FP32", "EXECUTED", 1.0, 1.0),
+        Layer("transpose", "Transpose", "undef", "OPTIMIZED_OUT", 0.0, 0.0),
+    ]
+    flipped = [plan[0], replace(plan[1], exec_type="ref_any_FP32", status="EXECUTED")]
+    runs = [tiny_result_factory(10.0) for _ in range(3)]
+    entry = {**make_entry(runs, None, "test"), "layers": layer_entry(plan)}
+    for run, layers in zip(runs, (flipped, plan, plan)):
+        run.layers = layers
+    assert not should_rewrite(stored_baseline(entry), runs, Policy())
+    for run in runs:
+        run.layers = flipped
+    assert should_rewrite(stored_baseline(entry), runs, Policy())
 
 
 def process_entry(factory, medians, machine=None):  # type: ignore[no-untyped-def]
