@@ -182,6 +182,24 @@ def test_several_compilations_a_side_take_turns_window_by_window(core: Any) -> N
     assert candidate.count == reference.count == 40
 
 
+def test_the_sides_are_set_up_in_a_balanced_order_of_random_orientation() -> None:
+    from pytest_ovbench.measure.paired import balanced_order
+
+    orders = {tuple(balanced_order(4, 4, np.random.default_rng(seed))) for seed in range(20)}
+    assert orders == {(0, 1, 1, 0, 1, 0, 0, 1), (1, 0, 0, 1, 0, 1, 1, 0)}  # Thue-Morse, either way
+    for order in orders:  # a steady trend over the set-up order cancels: equal mean positions
+        positions = [[k for k, side in enumerate(order) if side == s] for s in (0, 1)]
+        assert sum(positions[0]) == sum(positions[1])
+    assert balanced_order(1, 3, np.random.default_rng(0))[2:] == [1, 1]  # the rest of the larger side
+    assert sorted(balanced_order(3, 1, np.random.default_rng(0))) == [0, 0, 0, 1]
+
+
+def test_the_pairing_prepares_each_compilation_once_on_its_side(core: Any) -> None:
+    sides = [[compiled(core, build_tiny(name=f"{side}{k}")) for k in range(2)] for side in "cr"]
+    pairing = Pairing(sides[0], sides[1], Settings(niter=4, warmup=0.0), "sync", rng=np.random.default_rng(3))
+    assert [[r.compiled for r in side] for side in pairing.runners] == sides
+
+
 def test_reference_mode_json_lists_every_round(pytester: pytest.Pytester) -> None:
     import json
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pytest_ovbench.baselines.entry import describe, make_entry, result_samples, stored_baseline
 from pytest_ovbench.baselines.layers import kept_layers, layer_entry
 from pytest_ovbench.baselines.store import BaselineError, Entries, module_file
@@ -26,7 +28,7 @@ from pytest_ovbench.judge.plan import layer_changes
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.judge.verdict import Comparison, Sample
 from pytest_ovbench.measure.contention import wait_until_quiet
-from pytest_ovbench.measure.paired import COMPILED_COPIES, Pairing
+from pytest_ovbench.measure.paired import COMPILED_COPIES, Pairing, balanced_order
 from pytest_ovbench.measure.replicate import FRESH_START_S, ReplicateError
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.runner import measure
@@ -313,11 +315,17 @@ def against_reference(
     if reference.model is None:  # new in this change, or unchanged: nothing to measure against
         alone = Measurement(nodeid, _finish(measure(compiled, settings, mode), loaded), loaded, env_key)
         return _without_reference(workspace, alone, reference, settings)
-    copies = range(1, COMPILED_COPIES)
-    candidates = [compiled, *(workspace.compile(loaded, settings, mode, copy) for copy in copies)]
-    references = [workspace.compile(reference.model, settings, mode, copy) for copy in (0, *copies)]
+    rng = np.random.default_rng()
+    sides: tuple[list[Compiled], list[Compiled]] = ([], [])
+    models = (loaded, reference.model)
+    # Fresh copies for both sides, not the test's own `compiled`: made and used first, it measured
+    # about 1% slower than later compilations of the same model (docs/verdict.md).
+    for side in balanced_order(COMPILED_COPIES, COMPILED_COPIES, rng):
+        copy = len(sides[side]) + 1
+        sides[side].append(workspace.compile(models[side], settings, mode, copy))
     label = f"{split_nodeid(nodeid)[1]} {settings.name or mode!r} vs reference"
-    pairing = Pairing(candidates, references, replace(settings, windows=max(settings.windows, 2)), mode)
+    windows = max(settings.windows, 2)
+    pairing = Pairing(sides[0], sides[1], replace(settings, windows=windows), mode, rng=rng)
     seconds = pairing.settings.stop_rule()[1]
     pairing.watch = workspace.watch(label, 2 * seconds if seconds else None)
     rounds = _Rounds(pairing)
