@@ -179,18 +179,19 @@ def run_sync_pairs(
         count = 0
         while count < pairs or now < deadline:
             for flip in rng.random(ORDER_BLOCK) < 0.5:
+                step = min(burst, pairs - count) if count < pairs else burst  # niter=: no more
                 for side in (1, 0) if flip else (0, 1):
                     request = requests[side]
                     for _ in range(settle):
                         request.infer()
-                    for _ in range(burst):
+                    for _ in range(step):
                         before = clock()
                         request.infer()
                         now = clock()
                         latencies[side].append(request.latency)
                         ends[side].append(now)
                         calls[side].append(now - before)
-                count += burst
+                count += step
                 if not (count < pairs or now < deadline):
                     break
     arrays = [tuple(np.asarray(values[side]) for side in (0, 1)) for values in (latencies, ends, calls)]
