@@ -55,7 +55,7 @@ import openvino as ov
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.judge.gate import BUSY_LIMIT
 from pytest_ovbench.measure.contention import snapshot
-from pytest_ovbench.measure.paired import measure_alternating
+from pytest_ovbench.measure.paired import COMPILED_COPIES, Pairing, balanced_order
 from pytest_ovbench.runtime.compiling import compile_model
 from pytest_ovbench.runtime.environment import environment_key
 
@@ -324,10 +324,15 @@ def copy_model(source: Path, target: Path) -> None:
 
 
 def paired_slowdown(core: Any, candidate: Path, reference: Path, settings: Settings) -> Slowdown:
-    """Alternate sync slices of both models (ABBA), compare window medians pair by pair."""
+    """Both models interleaved as reference mode does (two compilations a side, set up in
+    balanced order), window medians compared pair by pair."""
     config = settings.compile_config("sync")
-    compiled = [compile_model(core, core.read_model(str(p)), "CPU", config) for p in (candidate, reference)]
-    cand, ref = measure_alternating(compiled[0], compiled[1], settings, "sync")
+    models = [core.read_model(str(p)) for p in (candidate, reference)]
+    rng = np.random.default_rng()
+    sides: tuple[list[Any], list[Any]] = ([], [])
+    for side in balanced_order(COMPILED_COPIES, COMPILED_COPIES, rng):
+        sides[side].append(compile_model(core, models[side], "CPU", config))
+    cand, ref = Pairing(sides[0], sides[1], settings, "sync", rng=rng)()
     ratios = [math.log(c.median_ms / r.median_ms) for c, r in zip(cand.windows, ref.windows)]
     stderr = statistics.stdev(ratios) / math.sqrt(len(ratios)) if len(ratios) > 1 else float("nan")
     return Slowdown(math.expm1(statistics.fmean(ratios)), stderr, len(ratios), cand.foreign_load)
