@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -454,6 +455,20 @@ def test_reference_mode_passes_only_on_quiet_rounds(tiny_result_factory: Any) ->
     slower_while_busy, rounds = busy_sequence(1.3, tiny_result_factory, [0.6])
     _, _, (comparison,) = judge_paired(slower_while_busy, Policy(busy_limit=0.25), wait)
     assert comparison.status == REGRESSED and len(rounds) == 1  # contention does not make a change
+
+
+def test_the_cap_spent_waiting_for_a_quiet_machine_ends_the_verdict(tiny_result_factory: Any) -> None:
+    """A neighbour that never stops: waiting takes the rest of the cap and no round follows (a
+    check beside one took 45 s where the cap is 20 s: every planned round still ran after it)."""
+
+    def wait_out(limit: float, deadline: float) -> bool:
+        time.sleep(max(0.0, deadline - time.monotonic()))
+        return False
+
+    always_busy, rounds = busy_sequence(1.0, tiny_result_factory, [0.6])
+    _, _, (comparison,) = judge_paired(always_busy, Policy(busy_limit=0.25, max_time_s=0.2), wait_out)
+    assert comparison.status == INCONCLUSIVE and len(rounds) == 1
+    assert "busy: others used up to 60% of its CPU time in 1 of 1 rounds" in comparison.reason
 
 
 def test_the_looks_fit_the_time_cap() -> None:

@@ -305,7 +305,7 @@ def judge_paired(
     Rounds while others used more than ``busy_limit`` of the machine count towards a regression
     (contention shrinks a real change's ratio; it does not make one) but not towards a pass: a
     pass rests on the quiet rounds alone, and after a busy round the next waits for a quiet
-    machine (``wait_quiet``), within the cap."""
+    machine (``wait_quiet``), within the cap: no round starts after it."""
     start = time.perf_counter()
     runs = [measure_pair()]
     looks = planned_looks(policy, time.perf_counter() - start)
@@ -317,11 +317,15 @@ def judge_paired(
         return _paired_look(runs, metrics, policy, looks, last)
 
     comparisons = judge(last=looks == 1)
-    while undecided(comparisons) and len(runs) < looks:
+    while undecided(comparisons) and len(runs) < looks and time.monotonic() < deadline:
         if wait_quiet is not None and _is_busy(runs[-1][0], policy.busy_limit):
             wait_quiet(policy.busy_limit, deadline)
+            if time.monotonic() >= deadline:
+                break  # the cap went on waiting for a quiet machine: no round after it
         runs.append(measure_pair())
         comparisons = judge(last=len(runs) == looks)
+    if undecided(comparisons) and len(runs) < looks:
+        comparisons = judge(last=True)  # the time cap came first
     return candidate, reference, comparisons
 
 
