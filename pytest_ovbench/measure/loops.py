@@ -164,10 +164,9 @@ def run_sync_pairs(
     burst: int = 1,
     settle: int = 1,
 ) -> PairedRun:
-    """Two requests interleaved a turn at a time (duet style): each pair of turns runs both
-    models, in an order drawn at random, until both limits are met (``niter`` recorded pairs;
-    ``seconds`` for each side: the run lasts about twice that). A turn is ``settle`` unrecorded
-    inferences, then ``burst`` recorded ones (see SWITCHING above)."""
+    """Two requests interleaved a turn each, in random order, until both limits are met (``niter``
+    recorded pairs; ``seconds`` a side: the run lasts about twice that). A turn is ``settle``
+    unrecorded inferences, then ``burst`` recorded ones (see SWITCHING above)."""
     requests = (first, second)
     latencies: tuple[list[float], list[float]] = ([], [])
     ends: tuple[list[float], list[float]] = ([], [])
