@@ -55,7 +55,7 @@ import openvino as ov
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.judge.gate import BUSY_LIMIT
 from pytest_ovbench.measure.contention import snapshot
-from pytest_ovbench.measure.paired import COMPILED_COPIES, Pairing, balanced_order
+from pytest_ovbench.measure.paired import COMPILED_COPIES, Pairing, balanced_copies
 from pytest_ovbench.runtime.compiling import compile_model
 from pytest_ovbench.runtime.environment import environment_key
 
@@ -329,9 +329,9 @@ def paired_slowdown(core: Any, candidate: Path, reference: Path, settings: Setti
     config = settings.compile_config("sync")
     models = [core.read_model(str(p)) for p in (candidate, reference)]
     rng = np.random.default_rng()
-    sides: tuple[list[Any], list[Any]] = ([], [])
-    for side in balanced_order(COMPILED_COPIES, COMPILED_COPIES, rng):
-        sides[side].append(compile_model(core, models[side], "CPU", config))
+    sides = balanced_copies(
+        lambda side, _: compile_model(core, models[side], "CPU", config), COMPILED_COPIES, rng
+    )
     cand, ref = Pairing(sides[0], sides[1], settings, "sync", rng=rng)()
     ratios = [math.log(c.median_ms / r.median_ms) for c, r in zip(cand.windows, ref.windows)]
     stderr = statistics.stdev(ratios) / math.sqrt(len(ratios)) if len(ratios) > 1 else float("nan")

@@ -183,7 +183,7 @@ def test_several_compilations_a_side_take_turns_window_by_window(core: Any) -> N
 
 
 def test_the_sides_are_set_up_in_a_balanced_order_of_random_orientation() -> None:
-    from pytest_ovbench.measure.paired import balanced_order
+    from pytest_ovbench.measure.paired import balanced_copies, balanced_order
 
     orders = {tuple(balanced_order(4, 4, np.random.default_rng(seed))) for seed in range(20)}
     assert orders == {(0, 1, 1, 0, 1, 0, 0, 1), (1, 0, 0, 1, 0, 1, 1, 0)}  # Thue-Morse, either way
@@ -192,6 +192,12 @@ def test_the_sides_are_set_up_in_a_balanced_order_of_random_orientation() -> Non
         assert sum(positions[0]) == sum(positions[1])
     assert balanced_order(1, 3, np.random.default_rng(0))[2:] == [1, 1]  # the rest of the larger side
     assert sorted(balanced_order(3, 1, np.random.default_rng(0))) == [0, 0, 0, 1]
+    made: list[tuple[int, int]] = []
+    sides = balanced_copies(
+        lambda side, copy: made.append((side, copy)) or (side, copy), 2, np.random.default_rng(1)
+    )
+    assert sides == ([(0, 1), (0, 2)], [(1, 1), (1, 2)])  # copies numbered from 1: not the test's own
+    assert [side for side, _ in made] == balanced_order(2, 2, np.random.default_rng(1))
 
 
 def test_the_pairing_prepares_each_compilation_once_on_its_side(core: Any) -> None:

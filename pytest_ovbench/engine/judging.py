@@ -28,7 +28,7 @@ from pytest_ovbench.judge.plan import layer_changes
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.judge.verdict import Comparison, Sample
 from pytest_ovbench.measure.contention import wait_until_quiet
-from pytest_ovbench.measure.paired import COMPILED_COPIES, Pairing, balanced_order
+from pytest_ovbench.measure.paired import COMPILED_COPIES, Pairing, balanced_copies
 from pytest_ovbench.measure.replicate import FRESH_START_S, ReplicateError
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.runner import measure
@@ -316,13 +316,12 @@ def against_reference(
         alone = Measurement(nodeid, _finish(measure(compiled, settings, mode), loaded), loaded, env_key)
         return _without_reference(workspace, alone, reference, settings)
     rng = np.random.default_rng()
-    sides: tuple[list[Compiled], list[Compiled]] = ([], [])
     models = (loaded, reference.model)
     # Fresh copies for both sides, not the test's own `compiled`: made and used first, it measured
     # about 1% slower than later compilations of the same model (docs/verdict.md).
-    for side in balanced_order(COMPILED_COPIES, COMPILED_COPIES, rng):
-        copy = len(sides[side]) + 1
-        sides[side].append(workspace.compile(models[side], settings, mode, copy))
+    sides = balanced_copies(
+        lambda side, copy: workspace.compile(models[side], settings, mode, copy), COMPILED_COPIES, rng
+    )
     label = f"{split_nodeid(nodeid)[1]} {settings.name or mode!r} vs reference"
     windows = max(settings.windows, 2)
     pairing = Pairing(sides[0], sides[1], replace(settings, windows=windows), mode, rng=rng)

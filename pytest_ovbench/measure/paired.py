@@ -5,7 +5,7 @@ in one run, so that drift of the machine hits both alike.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import replace
 
@@ -99,6 +99,17 @@ def balanced_order(candidates: int, references: int, rng: np.random.Generator) -
     both = 2 * min(candidates, references)
     order = [(bin(k).count("1") + flip) % 2 for k in range(both)]
     return order + [0 if candidates > references else 1] * abs(candidates - references)
+
+
+def balanced_copies(
+    compile_copy: Callable[[int, int], Compiled], copies: int, rng: np.random.Generator
+) -> tuple[list[Compiled], list[Compiled]]:
+    """``copies`` compilations of each side, made in :func:`balanced_order`;
+    ``compile_copy(side, k)`` compiles copy k (from 1) of side 0 (candidate) or 1 (reference)."""
+    sides: tuple[list[Compiled], list[Compiled]] = ([], [])
+    for side in balanced_order(copies, copies, rng):
+        sides[side].append(compile_copy(side, len(sides[side]) + 1))
+    return sides
 
 
 def copy_pairs(
