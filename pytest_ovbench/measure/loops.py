@@ -153,6 +153,17 @@ class PairedRun:
 # the 1st when switching every inference; within 0.5% once 5 ran in a row), which would pass for a
 # difference between the models. So each turn of run_sync_pairs settles before it records
 # (measure/paired.turn_size sizes both).
+SWITCH_TOLL_MS = 0.25  # unrecorded inferences at the start of a turn last at least about this long
+SETTLE_BELOW_MS = 1.0  # ... for models faster than this; slower ones record from the first
+MAX_SETTLE = 4
+
+
+def settle_count(latency_ms: float) -> int:
+    """Unrecorded inferences that absorb the toll of switching to a model this fast (ms; 0 for
+    models of ``SETTLE_BELOW_MS`` or more, or when the latency is not known yet)."""
+    if latency_ms <= 0 or latency_ms >= SETTLE_BELOW_MS:
+        return 0
+    return min(MAX_SETTLE, max(1, math.ceil(SWITCH_TOLL_MS / latency_ms)))
 
 
 def run_sync_pairs(

@@ -4,7 +4,6 @@ in one run, so that drift of the machine hits both alike.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import replace
@@ -13,7 +12,7 @@ import numpy as np
 
 from pytest_ovbench.config.settings import Settings
 from pytest_ovbench.measure.contention import foreign_load, snapshot
-from pytest_ovbench.measure.loops import RawRun, run_sync_pairs
+from pytest_ovbench.measure.loops import SETTLE_BELOW_MS, RawRun, run_sync_pairs, settle_count
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.runner import Runner, Watch, _combined, slice_limits
 from pytest_ovbench.runtime.compiling import Compiled
@@ -151,23 +150,19 @@ def _interleaved(
 
 BURST_MS = 1.0  # a turn of the interleaved loop records about this long of each model
 MAX_BURST = 8
-SWITCH_TOLL_MS = 0.25  # unrecorded inferences at the start of a turn last at least about this long
-SETTLE_BELOW_MS = 1.0  # ... for models faster than this; slower ones record from the first
-MAX_SETTLE = 4
 
 
 def turn_size(*latencies_ms: float) -> tuple[int, int]:
     """Unrecorded and recorded inferences a turn of the interleaved loop (loops.run_sync_pairs).
-    Models faster than ``SETTLE_BELOW_MS`` first run about ``SWITCH_TOLL_MS`` unrecorded, to
-    absorb the toll of switching from the other model (0.13 ms models: with one such inference,
-    -2..+2% between identical models; with two, -0.6..+0.7%; with none, -12..+22%). Slower models
-    settle with none: on a 6 ms model one unrecorded inference halved the pairs a round and left
-    the A/A change where it was (+0.8% median, 20 checks). Then about ``BURST_MS`` of the slower
-    model is recorded."""
+    Models faster than ``SETTLE_BELOW_MS`` first run about ``SWITCH_TOLL_MS`` unrecorded
+    (loops.settle_count), to absorb the toll of switching from the other model (0.13 ms models:
+    with one such inference, -2..+2% between identical models; with two, -0.6..+0.7%; with none,
+    -12..+22%). Slower models settle with none: on a 6 ms model one unrecorded inference halved
+    the pairs a round and left the A/A change where it was (+0.8% median, 20 checks). Then about
+    ``BURST_MS`` of the slower model is recorded."""
     slowest = max((lat for lat in latencies_ms if lat > 0), default=BURST_MS)
     fastest = min((lat for lat in latencies_ms if lat > 0), default=SETTLE_BELOW_MS)
-    settle = 0 if fastest >= SETTLE_BELOW_MS else min(MAX_SETTLE, max(1, math.ceil(SWITCH_TOLL_MS / fastest)))
-    return settle, int(min(MAX_BURST, max(1, round(BURST_MS / slowest))))
+    return settle_count(fastest), int(min(MAX_BURST, max(1, round(BURST_MS / slowest))))
 
 
 def _sliced(
