@@ -18,9 +18,9 @@ from pytest_ovbench.judge.gate import (
     judge_paired,
     judge_stored,
     planned_looks,
-    should_rewrite,
     worst,
 )
+from pytest_ovbench.judge.rewrite import should_rewrite
 from pytest_ovbench.judge.verdict import (
     IMPROVED,
     INCONCLUSIVE,

@@ -23,8 +23,9 @@ from pytest_ovbench.engine.measurement import Measurement, Run, now_utc
 from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.errors import OvbenchError
 from pytest_ovbench.judge.baseline import StoredBaseline
-from pytest_ovbench.judge.gate import Policy, judge_paired, judge_stored, should_rewrite, with_marker
+from pytest_ovbench.judge.gate import Policy, judge_paired, judge_stored, with_marker
 from pytest_ovbench.judge.plan import layer_changes
+from pytest_ovbench.judge.rewrite import should_rewrite
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.judge.verdict import Comparison, Sample
 from pytest_ovbench.measure.contention import wait_until_quiet
