@@ -3,16 +3,17 @@ results, no OpenVINO run)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
 
 from pytest_ovbench.baselines.entry import machine_sample, make_entry, stored_baseline, validate_entry
 from pytest_ovbench.judge.gate import Policy, judge_stored
-from pytest_ovbench.judge.machine_speed import Machine, factor, floor_for, overhead_share
+from pytest_ovbench.judge.machine_speed import INTERLEAVED_DOUBT, Machine, factor, floor_for, overhead_share
 from pytest_ovbench.judge.rewrite import should_rewrite
 from pytest_ovbench.judge.verdict import INCONCLUSIVE, REGRESSED, Sample
-from pytest_ovbench.measure.yardstick import PROBE, YARDSTICK
+from pytest_ovbench.measure.yardstick import PROBE, YARDSTICK, YARDSTICK_INTERLEAVED
 
 
 def measured(make: Any, median_ms: float, yardstick_ms: float, probe_ms: float | None) -> Any:
@@ -120,3 +121,27 @@ def test_an_entry_without_the_probe_is_rewritten_on_update(tiny_result_factory: 
     again = [measured(tiny_result_factory, 0.03, 1.0, 0.015)]
     assert should_rewrite(stored_baseline(old), again, Policy())
     assert not should_rewrite(stored_baseline(recorded(tiny_result_factory, 0.03, 0.015)), again, Policy())
+
+
+def test_an_entry_of_the_sliced_yardstick_is_compared_raw_and_rewritten(tiny_result_factory: Any) -> None:
+    """The interleaved yardstick's figure differs from the sliced one's: an entry measured the old
+    way is never divided by it; the verdict says so and re-recording rewrites the entry."""
+    entry = recorded(tiny_result_factory, 3.0, 0.015)  # sliced (YARDSTICK)
+
+    def interleaved() -> Any:
+        result = measured(tiny_result_factory, 3.0, 2.0, 0.015)  # the yardstick "twice as slow"
+        result.yardstick = YARDSTICK_INTERLEAVED
+        return result
+
+    made = judge_stored(interleaved(), stored_baseline(entry), Policy(), interleaved)[0]
+    assert math.isnan(made.machine) and made.change == pytest.approx(0.0, abs=0.01)  # raw: no correction
+    assert "compared raw" in made.reason and "--ov-update-baselines" in made.reason
+    assert should_rewrite(stored_baseline(entry), [interleaved()], Policy())
+    same_way = measured(tiny_result_factory, 3.0, 1.0, 0.015)
+    assert not should_rewrite(stored_baseline(entry), [same_way], Policy())
+
+
+def test_the_interleaved_yardstick_leaves_less_doubt_in_a_large_correction() -> None:
+    faster = floor_for(0.01, 0.0, 0.75, INTERLEAVED_DOUBT)
+    assert faster < floor_for(0.01, 0.0, 0.75)
+    assert faster > floor_for(0.01, 0.0, 1.0, INTERLEAVED_DOUBT) == 0.01

@@ -12,6 +12,8 @@ from typing import Any
 
 from pytest_ovbench.judge.baseline import StoredBaseline
 from pytest_ovbench.judge.machine_speed import (
+    CORRECTION_DOUBT,
+    INTERLEAVED_DOUBT,
     Machine,
     adjusted,
     baseline_factors,
@@ -33,6 +35,7 @@ from pytest_ovbench.judge.verdict import (
 )
 from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.stats import geometric_mean
+from pytest_ovbench.measure.yardstick import YARDSTICK_INTERLEAVED
 from pytest_ovbench.metrics import WINDOW_METRICS
 
 MEMORY = ("compile_memory_mb", "infer_memory_mb")
@@ -114,7 +117,20 @@ def _stored_comparison(
     if machine is not None and _yardstick_applies(machine.yardstick, runs, metric):
         return _against_machine(stored[metric], machine, runs, metric, rule, look)
     made = compare_runs(metric, stored[metric], current, rule, look.looks, look.last, look.confirm_after)
-    return within_slack(made)
+    return _other_yardstick(within_slack(made), machine, runs)
+
+
+def _other_yardstick(made: Comparison, machine: Machine | None, runs: Sequence[Result]) -> Comparison:
+    """A raw comparison because the entry's machine speed was measured another way (an older
+    ovbench, or the yardstick in slices where it is now interleaved) says so."""
+    name = runs[0].yardstick
+    if machine is None or not name or machine.yardstick == name or made.metric not in WINDOW_METRICS:
+        return made
+    note = (
+        f"compared raw: the entry's machine speed was measured as '{machine.yardstick}', this run's "
+        f"as '{name}'; re-record it with --ov-update-baselines"
+    )
+    return replace(made, reason=f"{made.reason}; {note}" if made.reason else note)
 
 
 def _yardstick_applies(name: str, runs: Sequence[Result], metric: str) -> bool:
@@ -138,7 +154,7 @@ def _against_machine(
         metric,
         Sample(geometric_mean(base), (), base),
         current,
-        replace(rule, floor=floor_for(rule.floor, share, today)),
+        replace(rule, floor=floor_for(rule.floor, share, today, _doubt(machine.yardstick))),
         look.looks,
         look.last,
         look.confirm_after,
@@ -150,6 +166,10 @@ def _against_machine(
         machine=today,
         overhead_share=share,
     )
+
+
+def _doubt(yardstick: str) -> float:
+    return INTERLEAVED_DOUBT if yardstick == YARDSTICK_INTERLEAVED else CORRECTION_DOUBT
 
 
 def within_slack(comparison: Comparison) -> Comparison:

@@ -30,6 +30,10 @@ OVERHEAD_NOISE = 0.25  # between-process noise of the fixed cost left after the 
 # and 1.5 in others (a 1.3 ms model 12% faster where the yardstick was 23% faster). So a large
 # correction is itself uncertain: this much of its log size joins the noise floor.
 CORRECTION_DOUBT = 0.5
+# With the yardstick interleaved a turn at a time (yardstick.YARDSTICK_INTERLEAVED) the model follows
+# it more closely: over 2 x 12 fresh processes of a ~6 ms model on a noisy 2-vCPU VM (the machine's
+# speed moving by 10-15%), slopes of 1.00 and 1.25 (sliced, in the same processes: 0.74-1.01).
+INTERLEAVED_DOUBT = 0.25
 
 
 @dataclass(frozen=True)
@@ -53,10 +57,13 @@ def overhead_share(machine: Machine, metric: str, value: float) -> float:
     return min(1.0, machine.probe.value / per_inference_ms(metric, value))
 
 
-def floor_for(floor: float, share: float, speed_factor: float = 1.0) -> float:
+def floor_for(
+    floor: float, share: float, speed_factor: float = 1.0, doubt: float = CORRECTION_DOUBT
+) -> float:
     """The between-run noise floor of a model with this overhead share, judged on a machine whose
-    speed factor (today against the recording) is ``speed_factor``."""
-    return math.hypot(floor, OVERHEAD_NOISE * share, CORRECTION_DOUBT * math.log(speed_factor))
+    speed factor (today against the recording) is ``speed_factor``; ``doubt``: how much of the
+    correction's log size is uncertain (CORRECTION_DOUBT, or INTERLEAVED_DOUBT)."""
+    return math.hypot(floor, OVERHEAD_NOISE * share, doubt * math.log(speed_factor))
 
 
 def factor(machine: Machine, share: float, yardstick_ms: float, probe_ms: float | None) -> float:

@@ -28,8 +28,9 @@ def should_rewrite(baseline: StoredBaseline | None, runs: Sequence[Result], poli
     if any(m not in stored for m in metrics):
         return True
     machine = baseline.machine
-    if runs[0].yardstick and (machine is None or (runs[0].probe_ms and machine.probe is None)):
-        return True  # the entry predates the yardstick or the probe: record the machine's speed
+    ruler, probe = runs[0].yardstick, runs[0].probe_ms
+    if ruler and (machine is None or machine.yardstick != ruler or (probe and machine.probe is None)):
+        return True  # the entry predates this yardstick or the probe: record the machine's speed
     if any(run.fresh_process for run in runs) and not baseline.processes:
         return True  # the entry's runs shared one process: record the spread between processes
     rules = {m: replace(policy.rule(m), floor=stored_floor(baseline, policy)) for m in metrics}

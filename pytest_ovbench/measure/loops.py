@@ -172,40 +172,52 @@ def run_sync_pairs(
     niter: int | None,
     seconds: float | None,
     rng: np.random.Generator,
-    burst: int = 1,
-    settle: int = 1,
+    burst: int | tuple[int, int] = 1,
+    settle: int | tuple[int, int] = 1,
 ) -> PairedRun:
     """Two requests interleaved a turn each, in random order, until both limits are met (``niter``
-    recorded pairs; ``seconds`` a side: the run lasts about twice that). A turn is ``settle``
-    unrecorded inferences, then ``burst`` recorded ones (see SWITCHING above)."""
-    requests = (first, second)
+    recorded inferences of ``first``; ``seconds`` of the whole run). A turn is ``settle`` unrecorded
+    inferences, then ``burst`` recorded ones (SWITCHING above), alike or per side (first, second)."""
+    requests, bursts, settles = (first, second), _per_side(burst), _per_side(settle)
     latencies: tuple[list[float], list[float]] = ([], [])
     ends: tuple[list[float], list[float]] = ([], [])
     calls: tuple[list[float], list[float]] = ([], [])
     clock = time.perf_counter
     with _gc_paused():
-        start = now = clock()
-        pairs, deadline = _limits(niter, None if seconds is None else 2 * seconds, start)
+        pairs, deadline = _limits(niter, seconds, start := clock())
+        now = start
         count = 0
         while count < pairs or now < deadline:
             for flip in rng.random(ORDER_BLOCK) < 0.5:
-                step = min(burst, pairs - count) if count < pairs else burst  # niter=: no more
+                steps = _steps(bursts, pairs - count if count < pairs else None)  # niter=: no more
                 for side in (1, 0) if flip else (0, 1):
                     request = requests[side]
-                    for _ in range(settle):
+                    for _ in range(settles[side]):
                         request.infer()
-                    for _ in range(step):
+                    for _ in range(steps[side]):
                         before = clock()
                         request.infer()
                         now = clock()
                         latencies[side].append(request.latency)
                         ends[side].append(now)
                         calls[side].append(now - before)
-                count += step
+                count += steps[0]
                 if not (count < pairs or now < deadline):
                     break
     arrays = [tuple(np.asarray(values[side]) for side in (0, 1)) for values in (latencies, ends, calls)]
     return PairedRun(arrays[0], arrays[1], arrays[2], start, now)  # type: ignore[arg-type]
+
+
+def _per_side(count: int | tuple[int, int]) -> tuple[int, int]:
+    return (count, count) if isinstance(count, int) else count
+
+
+def _steps(bursts: tuple[int, int], wanted: int | None) -> tuple[int, int]:
+    """Recorded inferences of each side this turn: the bursts, or on the last turn of ``niter=``
+    only what side 0 still needs (side 1 in proportion)."""
+    if wanted is None or wanted >= bursts[0]:
+        return bursts
+    return wanted, max(1, round(bursts[1] * wanted / bursts[0]))
 
 
 @dataclass(frozen=True)

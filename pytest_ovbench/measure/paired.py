@@ -142,7 +142,8 @@ def _interleaved(
         settle, burst = turn_size(candidate.target.latency, reference.target.latency)
         burst = min(burst, count) if count else burst  # niter= asks for this many a window: no more
         with candidate.explained(), reference.explained():
-            paired = run_sync_pairs(candidate.target, reference.target, count, seconds, rng, burst, settle)
+            wall = None if seconds is None else 2 * seconds  # seconds a side
+            paired = run_sync_pairs(candidate.target, reference.target, count, wall, rng, burst, settle)
         raws[0].extend(paired.slices(0, 1))
         raws[1].extend(paired.slices(1, 1))
     return raws

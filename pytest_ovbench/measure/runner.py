@@ -6,6 +6,7 @@ candidate-and-reference measurement is in paired.py.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
@@ -19,11 +20,26 @@ from pytest_ovbench.errors import ModelError, openvino_reason
 from pytest_ovbench.inputs.feeds import Feed, groups_of
 from pytest_ovbench.inputs.generated import fill_request
 from pytest_ovbench.measure.contention import foreign_load, snapshot
-from pytest_ovbench.measure.loops import Cycle, RawRun, run_async, run_async_cycle, run_sync, run_sync_cycle
+from pytest_ovbench.measure.loops import (
+    Cycle,
+    RawRun,
+    run_async,
+    run_async_cycle,
+    run_sync,
+    run_sync_cycle,
+    run_sync_pairs,
+)
 from pytest_ovbench.measure.result import FloatArray, Result, Window, split_windows
 from pytest_ovbench.measure.settings_record import settings_record
 from pytest_ovbench.measure.stats import LatencyStats
-from pytest_ovbench.measure.yardstick import PROBE_SHARE, SHARE, YARDSTICK, machine_ms
+from pytest_ovbench.measure.yardstick import (
+    PROBE_SHARE,
+    SHARE,
+    YARDSTICK,
+    YARDSTICK_INTERLEAVED,
+    machine_ms,
+    turns,
+)
 from pytest_ovbench.runtime.compiling import Compiled
 from pytest_ovbench.runtime.memory import phase
 
@@ -217,8 +233,9 @@ def measure(
     rulers: Rulers | None = None,
 ) -> Result:
     """Warm up, run the loop until the limits are met, cut it into windows. With ``rulers``
-    (stored mode, yardstick.py) each of ``settings.windows`` slices is followed by the yardstick
-    and the probe, and the result carries the machine's speed (``machine_ms``, ``probe_ms``).
+    (stored mode, yardstick.py) the yardstick takes turns with the model (sync, plain loop) or
+    follows each of ``settings.windows`` slices, then the probe; the result carries the machine's
+    speed (``machine_ms``, ``probe_ms``).
     ``watch`` wraps the measured loop (progress; nothing per iteration)."""
     plain = _plain(settings)
     ruling = (
@@ -228,6 +245,7 @@ def measure(
     )
     with phase() as used:
         runner = Runner.prepare(compiled, settings, mode)
+        interleaved = ruling is not None and _interleavable(runner, ruling[0][0])
         before = snapshot()
         with watch(), runner.explained():
             raws, ruler_raws = _run(runner, ruling, settings)
@@ -240,7 +258,7 @@ def measure(
     else:
         result = _combined(runner, settings, raws)
         rulers_measured = [_combined(r, plain, rr) for (r, _), rr in zip(ruling, ruler_raws)]
-        _add_machine_speed(result, rulers_measured[0], rulers_measured[1], mode)
+        _add_machine_speed(result, rulers_measured[0], rulers_measured[1], mode, interleaved)
     result.foreign_load = load
     result.infer_memory_mb, result.peak_memory_mb = used.increase_mb, used.peak_mb
     result.memory_unavailable = used.unavailable
@@ -249,13 +267,28 @@ def measure(
     return result
 
 
-def _add_machine_speed(result: Result, machine: Result, probe: Result, mode: str) -> None:
-    """The yardstick's and the probe's ms per inference, overall and after each window."""
-    result.machine_ms = machine_ms(machine.latency.median, machine.throughput, mode)
+def _add_machine_speed(result: Result, machine: Result, probe: Result, mode: str, interleaved: bool) -> None:
+    """The yardstick's and the probe's ms per inference, overall and after each window (interleaved:
+    the yardstick's overall figure by ``paired_ratio``)."""
     result.machine_windows = [machine_ms(w.median_ms, w.throughput, mode) for w in machine.windows]
+    result.machine_ms = (
+        result.latency.median / paired_ratio(result.windows, result.machine_windows)
+        if interleaved
+        else machine_ms(machine.latency.median, machine.throughput, mode)
+    )
     result.probe_ms = machine_ms(probe.latency.median, probe.throughput, mode)
     result.probe_windows = [machine_ms(w.median_ms, w.throughput, mode) for w in probe.windows]
-    result.yardstick = YARDSTICK
+    result.yardstick = YARDSTICK_INTERLEAVED if interleaved else YARDSTICK
+
+
+def paired_ratio(windows: Sequence[Window], yardstick_ms: Sequence[float]) -> float:
+    """The model's time in yardstick units over an interleaved run: the geometric mean of each
+    window's ratio of medians (over 2 x 12 fresh processes on a noisy 2-vCPU VM, its spread
+    between processes was 2.3% and 3.0% of the log, the whole run's ratio of medians 2.9% and
+    4.6%). An interleaved run's ``machine_ms`` is the model's median over this ratio: the
+    yardstick's time as the model's turns saw it."""
+    logs = [math.log(w.median_ms / y) for w, y in zip(windows, yardstick_ms) if w.median_ms > 0 and y > 0]
+    return math.exp(sum(logs) / len(logs)) if logs else 1.0
 
 
 def _plain(settings: Settings) -> Settings:
@@ -267,10 +300,12 @@ def _run(
     runner: Runner, rulers: list[tuple[Runner, float]] | None, settings: Settings
 ) -> tuple[list[RawRun], list[list[RawRun]]]:
     """The measured loop; with rulers, slices of the model each followed by the yardstick and the
-    probe (raws of the model; raws of each ruler)."""
+    probe (raws of the model; raws of each ruler), or in sync mode the two interleaved."""
     niter, seconds = settings.stop_rule()
     if rulers is None:
         return [runner.run(niter, seconds)], []
+    if _interleavable(runner, rulers[0][0]):
+        return _run_interleaved(runner, rulers, settings)
     raws: list[RawRun] = []
     ruler_raws: list[list[RawRun]] = [[] for _ in rulers]
     for count, slice_seconds in slice_limits(settings):
@@ -278,6 +313,42 @@ def _run(
         for (ruler, share), done in zip(rulers, ruler_raws):
             done.append(ruler.run(None, share * raws[-1].duration))
     return raws, ruler_raws
+
+
+def _interleavable(runner: Runner, yardstick: Runner) -> bool:
+    """Sync with one static input set (the plain loop): the yardstick can take turns with it."""
+    return runner.mode == "sync" and runner.cycle is None and yardstick.cycle is None
+
+
+def _run_interleaved(
+    runner: Runner, rulers: list[tuple[Runner, float]], settings: Settings
+) -> tuple[list[RawRun], list[list[RawRun]]]:
+    """Stored mode's sync loop: in each of ``settings.windows`` slices the model and the yardstick
+    take turns (loops.run_sync_pairs, sized once by yardstick.turns), so both see the same moments
+    of the machine, the model for about its share of the time; then the probe. Raws as ``_run``'s."""
+    (yardstick, _), (probe, probe_share) = rulers
+    raws: list[RawRun] = []
+    ruler_raws: list[list[RawRun]] = [[], []]
+    rng = np.random.default_rng()
+    model_ms, yardstick_ms = _median_ms(runner.target), _median_ms(yardstick.target)
+    settle, burst = turns(model_ms, yardstick_ms)
+    stretch = 1.0 + burst[1] * yardstick_ms / (burst[0] * model_ms)  # wall time per second of the model
+    for count, seconds in slice_limits(settings):
+        wall = None if seconds is None else seconds * stretch
+        paired = run_sync_pairs(runner.target, yardstick.target, count, wall, rng, burst, settle)
+        raws.append(paired.slices(0, 1)[0])
+        ruler_raws[0].append(paired.slices(1, 1)[0])
+        ruler_raws[1].append(probe.run(None, probe_share * raws[-1].duration))
+    return raws, ruler_raws
+
+
+def _median_ms(request: Any, count: int = 5) -> float:
+    """Median latency (ms) of a few more inferences of a warmed-up request."""
+    latencies = []
+    for _ in range(count):
+        request.infer()
+        latencies.append(request.latency)
+    return float(np.median(latencies))
 
 
 def measure_sync(compiled: Compiled, settings: Settings) -> Result:

@@ -22,12 +22,20 @@ weighs the two by how much of the model's time the fixed cost is.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-YARDSTICK = "ovbench-yardstick-1"
-SHARE = 0.5  # yardstick time per slice, as a share of the model's slice before it
+from pytest_ovbench.measure.loops import MAX_SETTLE
+
+YARDSTICK = "ovbench-yardstick-1"  # measured in slices after the model's (async, cycling inputs)
+# The same network measured interleaved with a sync model a turn at a time (turns() below): the two
+# see the same moments of the machine, but the yardstick's figure differs from the sliced one (its
+# caches are cold after the model's turn), so the two kinds of entries are not compared.
+YARDSTICK_INTERLEAVED = "ovbench-yardstick-1 interleaved"
+SHARE = 0.5  # yardstick time as a share of the model's measured time
+SETTLE = 0.25  # a model faster than the yardstick settles this many yardstick times a turn
 PROBE = "ovbench-probe-1"
 PROBE_SHARE = 0.1  # probe time per slice, as a share of the model's slice (~10 us per inference)
 
@@ -94,3 +102,18 @@ def ruler_config(config: dict[str, Any]) -> dict[str, Any]:
     """The model's compile config for the yardstick and the probe: same device settings, no
     per-layer counters and no model cache."""
     return {k: v for k, v in config.items() if k not in ("PERF_COUNT", "CACHE_DIR")}
+
+
+def turns(model_ms: float, yardstick_ms: float) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Unrecorded and recorded inferences a turn, (model, yardstick), when the two are interleaved.
+    Chosen by the model's time in yardstick units, which moves far less between processes than
+    either time (a choice near a boundary would flip between processes, and the first inference
+    after a switch runs slower than the next, so the figures with it): a model at least as slow as
+    the yardstick records one inference a turn; a faster one first settles (``SETTLE`` yardstick
+    times unrecorded, at most ``MAX_SETTLE`` inferences), then records enough that the yardstick is
+    at most ``SHARE`` of its time. The yardstick records one inference a turn, never settling."""
+    ratio = model_ms / yardstick_ms if model_ms > 0 and yardstick_ms > 0 else 1.0
+    if ratio >= 1.0:
+        return (0, 0), (1, 1)
+    settle = min(MAX_SETTLE, math.ceil(SETTLE / ratio))
+    return (settle, 0), (max(1, round(1.0 / (SHARE * ratio))), 1)
