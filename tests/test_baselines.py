@@ -261,7 +261,7 @@ def test_stored_entries_carry_the_machine_speed_unless_switched_off(suite: pytes
 
     suite.runpytest(*WITH_YARDSTICK, "--ov-update-baselines").assert_outcomes(passed=2)
     machine = stored_entry()["machine"]
-    assert machine["yardstick"] == "ovbench-yardstick-1" and len(machine["runs"]) == 5
+    assert machine["yardstick"] == "ovbench-yardstick-1 interleaved" and len(machine["runs"]) == 5
     assert machine["probe"]["name"] == "ovbench-probe-1" and len(machine["probe"]["runs"]) == 5
     assert 0 < machine["probe"]["value"] < machine["value"]  # the probe's fixed cost: far less work
     # The verdict itself depends on this machine's noise (a 25 us model); what matters here is that it
