@@ -487,13 +487,27 @@ def verdict_of(row: str) -> str | None:
     return next((v for v in VERDICTS if row.rstrip().endswith(v)), None)
 
 
-def change_of(row: str) -> float | None:
+def columns(stdout: str) -> dict[str, slice]:
+    """Where each column of the ovbench table is: the header's names over the dashed line's runs
+    (cells may be blank, so splitting a row on spaces would shift them)."""
+    lines = stdout.splitlines()
+    for header, rule in zip(lines, lines[1:]):
+        if header.startswith("test ") and " net " in header and set(rule) <= {"-", " "} and rule:
+            spans = [slice(m.start(), m.end()) for m in re.finditer(r"-+", rule)]
+            return {header[span].strip(): span for span in spans}
+    return {}
+
+
+def change_of(row: str, stdout: str = "") -> float | None:
     """The change the verdict judged: the table's "net" column (the change net of the machine
-    correction; the raw change where there is none), before "sees" and the verdict."""
-    cells = re.split(r"\s{2,}", row.strip())
-    net = cells[-3] if len(cells) >= 3 else ""
-    match = re.fullmatch(r"([+-]\d+(?:\.\d+)?)%", net)
-    return float(match.group(1)) / 100 if match else None
+    correction), or the raw "change" where there is none (reference mode)."""
+    spans = columns(stdout)
+    for name in ("net", "change"):
+        text = row[spans[name]].strip() if name in spans else ""
+        match = re.fullmatch(r"([+-]\d+(?:\.\d+)?)%", text)
+        if match:
+            return float(match.group(1)) / 100
+    return None
 
 
 def sees_of(row: str) -> float | None:
@@ -521,7 +535,7 @@ def read_check(mode: str, kind: str, index: int, done: subprocess.CompletedProce
     verdict = verdict_of(row) if row else None
     check = Check(mode, kind, index, verdict or "error", done.returncode, 0.0)
     if row is not None:
-        check.change = change_of(row)
+        check.change = change_of(row, done.stdout)
         check.sees = sees_of(row)
     check.detail = detail_of(done.stdout)
     check.agrees = verdict is not None and (verdict == "regressed") == (done.returncode == 1)
