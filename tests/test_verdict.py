@@ -270,6 +270,21 @@ def test_stored_judgement_stops_where_more_runs_cannot_help(tiny_result_factory)
     assert "no number of runs" in made[0].reason and made[0].detectable > 0.05
 
 
+def test_stored_judgement_goes_on_while_a_regression_is_still_likely(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
+    """A baseline too wide to ever show a pass, and a first run within the allowance (+4%) of a
+    model that is really +9% slower: the verdict does not give up (a regression it can still show
+    is likely) and the next runs find it."""
+    entry = process_entry(tiny_result_factory, [10.0 * f for f in (0.97, 1.0, 1.03, 0.99, 1.01)])
+    calls: list[float] = []
+    made = judge_stored(
+        tiny_result_factory(10.4),
+        stored_baseline(entry),
+        Policy(),
+        counting(tiny_result_factory, calls, 10.9),
+    )
+    assert made[0].status == REGRESSED and len(calls) >= 2
+
+
 def test_busy_runs_are_set_aside_and_measured_again(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
     entry = process_entry(tiny_result_factory, [10.0 * f for f in SPREAD])
     busy = tiny_result_factory(13.0)
