@@ -18,6 +18,7 @@ from pytest_ovbench.judge.gate import (
     judge_paired,
     judge_stored,
     planned_looks,
+    planned_stored_looks,
     worst,
 )
 from pytest_ovbench.judge.rewrite import should_rewrite
@@ -491,6 +492,14 @@ def test_the_looks_fit_the_time_cap() -> None:
     assert planned_looks(Policy(max_time_s=3.0), round_s=4.0) == 1  # at least the first round
     assert planned_looks(Policy(max_time_s=20.0, confirmations=0), round_s=1.0) == 1
     assert planned_looks(Policy(max_time_s=600.0), round_s=1.0) == MAX_LOOKS
+
+
+def test_stored_looks_are_the_first_run_and_the_fresh_ones_the_cap_holds() -> None:
+    # the cap starts after the first run: 20 s hold four fresh runs of 4.2 s, five looks in all
+    assert planned_stored_looks(Policy(max_time_s=20.0), run_s=4.2) == 5
+    assert planned_stored_looks(Policy(max_time_s=5.0), run_s=4.2) == 3  # at least two confirmations
+    assert planned_stored_looks(Policy(max_time_s=20.0, confirmations=0), run_s=4.2) == 1
+    assert planned_stored_looks(Policy(max_time_s=600.0), run_s=4.2) == MAX_LOOKS
 
 
 def test_each_look_spends_its_share_of_the_false_alarm_level() -> None:

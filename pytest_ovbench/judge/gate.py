@@ -195,8 +195,8 @@ def planned_stored_looks(policy: Policy, run_s: float) -> int:
     regression, at most MAX_LOOKS; one without confirmations."""
     if policy.confirmations == 0:
         return 1
-    fit = int(policy.max_time_s // max(run_s, 1e-3))
-    return max(1 + policy.confirmations, min(MAX_LOOKS, fit))
+    fit = int(policy.max_time_s // max(run_s, 1e-3))  # the cap starts after the first run
+    return max(1 + policy.confirmations, min(MAX_LOOKS, 1 + fit))
 
 
 def judge_stored(
