@@ -332,7 +332,7 @@ def _run_interleaved(
     rng = np.random.default_rng()
     model_ms, yardstick_ms = _median_ms(runner.target), _median_ms(yardstick.target)
     settle, burst = turns(model_ms, yardstick_ms)
-    stretch = 1.0 + burst[1] * yardstick_ms / (burst[0] * model_ms)  # wall time per second of the model
+    stretch = 1.0 + burst[1] * yardstick_ms / max(burst[0] * model_ms, 1e-6)  # wall s per s of the model
     for count, seconds in slice_limits(settings):
         wall = None if seconds is None else seconds * stretch
         paired = run_sync_pairs(runner.target, yardstick.target, count, wall, rng, burst, settle)
