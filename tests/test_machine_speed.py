@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from pytest_ovbench.baselines.entry import machine_sample, make_entry, stored_baseline, validate_entry
-from pytest_ovbench.judge.gate import Policy, judge_stored
+from pytest_ovbench.judge.gate import Policy
 from pytest_ovbench.judge.machine_speed import INTERLEAVED_DOUBT, Machine, factor, floor_for, overhead_share
 from pytest_ovbench.judge.rewrite import should_rewrite
+from pytest_ovbench.judge.stored import judge_stored
 from pytest_ovbench.judge.verdict import INCONCLUSIVE, REGRESSED, Sample
 from pytest_ovbench.measure.yardstick import PROBE, YARDSTICK, YARDSTICK_INTERLEAVED
 

@@ -16,12 +16,11 @@ from pytest_ovbench.judge.gate import (
     MAX_LOOKS,
     Policy,
     judge_paired,
-    judge_stored,
     planned_looks,
-    planned_stored_looks,
     worst,
 )
 from pytest_ovbench.judge.rewrite import should_rewrite
+from pytest_ovbench.judge.stored import judge_stored, planned_stored_looks
 from pytest_ovbench.judge.verdict import (
     IMPROVED,
     INCONCLUSIVE,

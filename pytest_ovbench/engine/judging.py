@@ -1,5 +1,5 @@
 """Measuring and judging one call of ``infer_sync``/``infer_queue``: stored-baseline mode and
-reference mode. The statistics live in verdict.py and gate.py; this module fetches what they
+reference mode. The statistics live in verdict.py, gate.py and stored.py; this module fetches what they
 need (baseline entries, reference models) and keeps what they say in a Measurement.
 """
 
@@ -23,10 +23,11 @@ from pytest_ovbench.engine.measurement import Measurement, Run, now_utc
 from pytest_ovbench.engine.workspace import Workspace
 from pytest_ovbench.errors import OvbenchError
 from pytest_ovbench.judge.baseline import StoredBaseline
-from pytest_ovbench.judge.gate import Policy, judge_paired, judge_stored, with_marker
+from pytest_ovbench.judge.gate import Policy, judge_paired, with_marker
 from pytest_ovbench.judge.plan import layer_changes
 from pytest_ovbench.judge.rewrite import should_rewrite
 from pytest_ovbench.judge.status import Status
+from pytest_ovbench.judge.stored import judge_stored
 from pytest_ovbench.judge.verdict import Comparison, Sample
 from pytest_ovbench.measure.contention import wait_until_quiet
 from pytest_ovbench.measure.paired import COMPILED_COPIES, Pairing, balanced_copies

@@ -9,8 +9,9 @@ from dataclasses import replace
 from typing import Any
 
 from pytest_ovbench.judge.baseline import StoredBaseline
-from pytest_ovbench.judge.gate import Policy, _stored_comparison, stored_floor
+from pytest_ovbench.judge.gate import Policy
 from pytest_ovbench.judge.plan import layer_changes
+from pytest_ovbench.judge.stored import stored_comparison, stored_floor
 from pytest_ovbench.judge.verdict import IMPROVED, REGRESSED
 from pytest_ovbench.measure.result import Result
 
@@ -34,7 +35,7 @@ def should_rewrite(baseline: StoredBaseline | None, runs: Sequence[Result], poli
     if any(run.fresh_process for run in runs) and not baseline.processes:
         return True  # the entry's runs shared one process: record the spread between processes
     rules = {m: replace(policy.rule(m), floor=stored_floor(baseline, policy)) for m in metrics}
-    made = [_stored_comparison(stored, runs, m, rules[m], machine) for m in metrics]
+    made = [stored_comparison(stored, runs, m, rules[m], machine) for m in metrics]
     return any(c.status in (REGRESSED, IMPROVED) or abs(c.change) > c.tolerance for c in made)
 
 

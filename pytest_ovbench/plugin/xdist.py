@@ -1,7 +1,7 @@
 """pytest-xdist: two measurements must never run at once on one machine (they distort each other).
 
 With ``--dist loadgroup`` every ovbench test joins the xdist group "ovbench", so one worker runs
-them one after another (other tests still run beside them; the busy-machine rule in gate.py keeps
+them one after another (other tests still run beside them; the busy-machine rules in judge/ keep
 their load from passing for a regression). Any other way of spreading tests over several workers
 is refused before a measurement runs, with the fix. Baseline writes stay correct either way
 (baselines/store.py locks the read-merge-write).
