@@ -5,6 +5,7 @@ No pytest here: the glue passes in how to measure again (a fresh process, replic
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from pytest_ovbench.judge.machine_speed import (
 from pytest_ovbench.judge.verdict import (
     INCONCLUSIVE,
     NO_BASELINE,
+    REGRESSED,
     Comparison,
     Rule,
     Sample,
@@ -41,6 +43,11 @@ from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.stats import geometric_mean
 from pytest_ovbench.measure.yardstick import YARDSTICK_INTERLEAVED
 from pytest_ovbench.metrics import WINDOW_METRICS
+
+# After a busy run, the next waits this long at most for a quiet machine, then measures anyway:
+# under a neighbour that stays, busy runs can still show a regression (judge_look), and a wait
+# as long as the cap left none to measure (every verdict inconclusive after the whole cap).
+QUIET_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -90,10 +97,17 @@ def _yardstick_applies(name: str, runs: Sequence[Result], metric: str) -> bool:
 
 
 def _against_machine(
-    stored: Sample, machine: Machine, runs: Sequence[Result], metric: str, rule: Rule, look: Look
+    stored: Sample,
+    machine: Machine,
+    runs: Sequence[Result],
+    metric: str,
+    rule: Rule,
+    look: Look,
+    contended: bool = False,
 ) -> Comparison:
     """Compare figures at the machine's speed when the baseline was recorded (machine_speed.py):
-    each run with its own yardstick and probe times."""
+    each run with its own yardstick and probe times. ``contended``: the correction's doubt is a bias
+    the allowance grows by (``contention_bias``), not noise."""
     share = overhead_share(machine, metric, stored.value)
     base_factors = baseline_factors(machine, share, len(stored.run_values))
     scale = geometric_mean(base_factors)  # so that the stored figure itself stays the baseline shown
@@ -102,11 +116,12 @@ def _against_machine(
     factors = [factor(machine, share, r.machine_ms or 0.0, r.probe_ms) / scale for r in runs]
     current = [adjusted(metric, r.metrics[metric], f) for r, f in zip(runs, factors)]
     today = geometric_mean(factors)  # the machine today against the recording; back to today's units below
+    rule = _corrected_rule(rule, share, factors, _doubt(machine.yardstick), contended)
     made = compare_runs(
         metric,
         Sample(geometric_mean(base), (), base),
         current,
-        replace(rule, floor=floor_for(rule.floor, share, today, _doubt(machine.yardstick))),
+        rule,
         look.looks,
         look.last,
         look.confirm_after,
@@ -118,6 +133,23 @@ def _against_machine(
         machine=today,
         overhead_share=share,
     )
+
+
+def _corrected_rule(
+    rule: Rule, share: float, factors: Sequence[float], doubt: float, contended: bool
+) -> Rule:
+    """The rule for figures corrected by ``factors``: the correction's doubt joins the noise floor,
+    or (``contended``) widens the allowance by the bias it can bring."""
+    if not contended:
+        return replace(rule, floor=floor_for(rule.floor, share, geometric_mean(factors), doubt))
+    bias = contention_bias(factors, doubt)
+    return replace(rule, tolerance=(1 + rule.tolerance) * (1 + bias) - 1, floor=floor_for(rule.floor, share))
+
+
+def contention_bias(factors: Sequence[float], doubt: float) -> float:
+    """The most a machine-speed correction by ``factors`` can shift the mean of the corrected runs
+    (a fraction): a model follows the yardstick's slowdown with a slope within 1 +- ``doubt``."""
+    return math.exp(doubt * sum(abs(math.log(f)) for f in factors) / max(len(factors), 1)) - 1.0
 
 
 def _doubt(yardstick: str) -> float:
@@ -146,61 +178,110 @@ def judge_stored(
     see replicate.py) until every gated figure is clearly within the allowance (pass), clearly
     beyond it after ``confirmations`` more runs (regressed), cannot be decided by more runs, or
     the time cap is reached (inconclusive). A run while others used more than ``busy_limit`` of
-    the machine is set aside: the next one waits until the machine is quiet again, within the cap."""
-    stored, machine = baseline.samples, baseline.machine
+    the machine counts towards a regression only, and only beyond what contention can add
+    (``judge_look``); the next run first waits up to QUIET_WAIT_S for a quiet machine."""
     metrics = policy.metrics(result.mode)
     floor = stored_floor(baseline, policy)
     looks = planned_stored_looks(policy, run_s)
     deadline = time.monotonic() + policy.max_time_s
-    counted: list[Result] = []
-    busy: list[Result] = []
+    runs = [result]
 
     def judge(last: bool) -> list[Comparison]:
         look = Look(looks, last, 1 + policy.confirmations if looks > 1 else 1)
         rules = {m: replace(policy.rule(m), floor=floor) for m in metrics}
-        return [stored_comparison(stored, counted, m, rules[m], machine, look) for m in metrics]
+        return judge_look(baseline, runs, rules, look, policy.busy_limit)
 
-    def take(run: Result) -> None:
-        (busy if is_busy(run, policy.busy_limit) else counted).append(run)
-
-    take(result)
-    comparisons = judge(last=looks == 1) if counted else []
-    while (not counted or undecided(comparisons)) and len(counted) < looks and time.monotonic() < deadline:
-        if busy and wait_quiet is not None:
-            wait_quiet(policy.busy_limit, deadline)
-        take(measure_again())
-        if counted:
-            comparisons = judge(last=len(counted) == looks)
-    if counted and undecided(comparisons):
+    comparisons = judge(last=looks == 1)
+    while (
+        _goes_on(comparisons, runs, policy.busy_limit) and len(runs) < looks and time.monotonic() < deadline
+    ):
+        if wait_quiet is not None and is_busy(runs[-1], policy.busy_limit):
+            wait_quiet(policy.busy_limit, min(deadline, time.monotonic() + QUIET_WAIT_S))
+        runs.append(measure_again())
+        comparisons = judge(last=len(runs) == looks)
+    if _goes_on(comparisons, runs, policy.busy_limit):
         comparisons = judge(last=True)  # the time cap came first
-    return distrust_busy(comparisons, counted, busy, metrics, policy)
+    return comparisons
 
 
-def distrust_busy(
-    comparisons: list[Comparison],
-    counted: Sequence[Result],
-    busy: Sequence[Result],
-    metrics: Sequence[str],
-    policy: Policy,
+def _goes_on(comparisons: Sequence[Comparison], runs: Sequence[Result], limit: float) -> bool:
+    """Another run could decide: a figure undecided, or every run so far set aside as busy."""
+    if undecided(comparisons):
+        return True
+    return all(is_busy(r, limit) for r in runs) and not any(c.status == REGRESSED for c in comparisons)
+
+
+def judge_look(
+    baseline: StoredBaseline, runs: Sequence[Result], rules: Mapping[str, Rule], look: Look, limit: float
 ) -> list[Comparison]:
-    """Runs set aside because others used more than ``busy_limit`` of the machine: with none left
-    to judge, every figure is inconclusive; otherwise an undecided figure says why it had fewer runs."""
-    if not busy:
-        return comparisons
+    """One look over every run so far. A pass rests on the quiet runs alone. Busy runs count
+    towards a regression only through ``contended``: all runs, beyond the allowance plus the most
+    contention can add to the turn-taking yardstick's correction; elsewhere they are set aside."""
+    stored, machine = baseline.samples, baseline.machine
+    quiet = [r for r in runs if not is_busy(r, limit)]
+    busy = [r for r in runs if is_busy(r, limit)]
+    made = []
+    for metric, rule in rules.items():
+        on_quiet = stored_comparison(stored, quiet, metric, rule, machine, look) if quiet else None
+        if not busy and on_quiet is not None:
+            made.append(on_quiet)
+            continue
+        on_all = _contended(stored, runs, metric, rule, machine, look)
+        made.append(_with_busy(metric, rule, on_quiet, on_all, busy, len(runs)))
+    return made
+
+
+def _contended(
+    stored: Mapping[str, Sample],
+    runs: Sequence[Result],
+    metric: str,
+    rule: Rule,
+    machine: Machine | None,
+    look: Look,
+) -> Comparison | None:
+    """All runs, busy ones too, judged for a regression beyond the allowance plus the most
+    contention can add; None where that cannot be bounded (no turn-taking yardstick)."""
+    if machine is None or machine.yardstick != YARDSTICK_INTERLEAVED or metric not in stored:
+        return None
+    if not _yardstick_applies(machine.yardstick, runs, metric):
+        return None
+    return _against_machine(stored[metric], machine, runs, metric, rule, look, contended=True)
+
+
+def _with_busy(
+    metric: str,
+    rule: Rule,
+    on_quiet: Comparison | None,
+    on_all: Comparison | None,
+    busy: Sequence[Result],
+    runs: int,
+) -> Comparison:
+    """The verdict with busy runs among ``runs``: a regression the quiet runs or all runs (beyond
+    what contention can add) show; else what the quiet runs decided; else inconclusive, saying why."""
     load = max(r.foreign_load or 0.0 for r in busy)
-    reason = (
-        f"the machine was busy: other processes used up to {load:.0%} of its CPU time in "
-        f"{len(busy)} of {len(busy) + len(counted)} runs, set aside"
-    )
-    if not counted:
-        rules = {m: policy.rule(m) for m in metrics}
-        return [
-            Comparison(m, INCONCLUSIVE, float("nan"), float("nan"), rules[m].tolerance, reason=reason)
-            for m in metrics
-        ]
-    return [
-        replace(c, reason=f"{c.reason}; {reason}") if c.status == INCONCLUSIVE else c for c in comparisons
-    ]
+    share = f"{load:.0%} of its CPU time in {len(busy)} of {runs} runs"
+    why = f"the machine was busy: other processes used up to {share}"
+    if on_quiet is not None and on_quiet.status == REGRESSED:
+        return on_quiet
+    if on_all is not None and on_all.status == REGRESSED:
+        bias = (1 + on_all.tolerance) / (1 + rule.tolerance) - 1
+        counted = f"counted beyond the {rule.tolerance:.0%} allowance plus the {bias:.1%} contention can add"
+        return replace(on_all, tolerance=rule.tolerance, reason=f"{why}, {counted}")
+    if on_quiet is not None and on_quiet.status != INCONCLUSIVE:
+        return on_quiet
+    if on_quiet is not None:
+        final = on_quiet.final and (on_all is None or on_all.final)
+        return replace(on_quiet, reason=_joined(on_quiet.reason, f"{why}, set aside"), final=final)
+    if on_all is not None:
+        beyond = "a regression beyond the allowance plus what contention can add was not shown"
+        note = f"{why}; a pass needs a quiet run, and {beyond}"
+        return replace(on_all, status=INCONCLUSIVE, tolerance=rule.tolerance, reason=note, final=False)
+    note = f"{why}, set aside"
+    return Comparison(metric, INCONCLUSIVE, float("nan"), float("nan"), rule.tolerance, reason=note)
+
+
+def _joined(first: str, second: str) -> str:
+    return f"{first}; {second}" if first else second
 
 
 def stored_floor(baseline: StoredBaseline, policy: Policy) -> float:
