@@ -690,7 +690,7 @@ def busy_warning(checks: Sequence[Check]) -> str | None:
         return None
     return (
         f"!! other processes used a median {statistics.median(loads):.0%} of the machine during the "
-        f"checks (the gate distrusts stored-mode regressions above {BUSY_LIMIT:.0%}): these figures "
+        f"checks (stored mode never passes on runs above {BUSY_LIMIT:.0%}): these figures "
         "describe a busy machine, not the gate; run again on a quiet one"
     )
 
