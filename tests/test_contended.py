@@ -105,3 +105,20 @@ def test_a_pass_rests_on_quiet_runs_and_a_busy_one_waits_briefly(tiny_result_fac
     made = judge_stored(first, narrow, Policy(), quiet, wait_quiet=wait)[0]
     assert made.status == PASS and quiet.calls >= 1
     assert len(waits) == 1 and 0 < waits[0] <= QUIET_WAIT_S  # after the busy run only, and not the cap
+
+
+def test_no_fresh_run_starts_that_the_cap_cannot_hold(tiny_result_factory: Any) -> None:
+    """Runs slower than the plan expected (a busy machine): after the runs a confirmation needs, a
+    run starts only when it is expected to end within the cap."""
+    slow = Runs(tiny_result_factory, 0.0, busy=True, name=YARDSTICK)  # set aside: it would go on
+
+    def measure_again() -> Any:
+        time.sleep(0.4)
+        return slow()
+
+    policy = Policy(max_time_s=1.0)  # with run_s 0.1 the plan holds 8 looks
+    judged = judge_stored(
+        slow(), entry(tiny_result_factory, YARDSTICK), policy, measure_again, 0.1, never_quiet
+    )
+    # two confirming runs end at 0.8 s or later; a third (0.4 s more) would overrun the 1 s cap
+    assert slow.calls == 1 + 2 and judged[0].status == INCONCLUSIVE

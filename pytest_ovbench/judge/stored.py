@@ -179,29 +179,39 @@ def judge_stored(
     beyond it after ``confirmations`` more runs (regressed), cannot be decided by more runs, or
     the time cap is reached (inconclusive). A run while others used more than ``busy_limit`` of
     the machine counts towards a regression only, and only beyond what contention can add
-    (``judge_look``); the next run first waits up to QUIET_WAIT_S for a quiet machine."""
-    metrics = policy.metrics(result.mode)
-    floor = stored_floor(baseline, policy)
-    looks = planned_stored_looks(policy, run_s)
+    (``judge_look``); the next run first waits up to QUIET_WAIT_S for a quiet machine. A fresh run
+    starts only when it is expected to end within the cap (``run_s``: the longest run so far), but
+    for the runs confirming a regression needs."""
+    floor, looks = stored_floor(baseline, policy), planned_stored_looks(policy, run_s)
     deadline = time.monotonic() + policy.max_time_s
     runs = [result]
 
     def judge(last: bool) -> list[Comparison]:
         look = Look(looks, last, 1 + policy.confirmations if looks > 1 else 1)
-        rules = {m: replace(policy.rule(m), floor=floor) for m in metrics}
+        rules = {m: replace(policy.rule(m), floor=floor) for m in policy.metrics(result.mode)}
         return judge_look(baseline, runs, rules, look, policy.busy_limit)
 
     comparisons = judge(last=looks == 1)
-    while (
-        _goes_on(comparisons, runs, policy.busy_limit) and len(runs) < looks and time.monotonic() < deadline
-    ):
+    needed = 1 + policy.confirmations  # runs the plan holds even where the cap does not
+    while _goes_on(comparisons, runs, policy.busy_limit) and len(runs) < looks:
         if wait_quiet is not None and is_busy(runs[-1], policy.busy_limit):
             wait_quiet(policy.busy_limit, min(deadline, time.monotonic() + QUIET_WAIT_S))
+        if not _fits(len(runs) < needed, run_s, deadline):
+            break
+        start = time.monotonic()
         runs.append(measure_again())
+        run_s = max(run_s, time.monotonic() - start)  # a busy machine's runs take longer
         comparisons = judge(last=len(runs) == looks)
     if _goes_on(comparisons, runs, policy.busy_limit):
         comparisons = judge(last=True)  # the time cap came first
     return comparisons
+
+
+def _fits(needed: bool, run_s: float, deadline: float) -> bool:
+    """Whether a fresh run may start: before the cap, and (unless the verdict needs it to confirm)
+    expected to end within it, so that no verdict overruns the cap by a run."""
+    now = time.monotonic()
+    return now < deadline and (needed or now + run_s <= deadline)
 
 
 def _goes_on(comparisons: Sequence[Comparison], runs: Sequence[Result], limit: float) -> bool:
