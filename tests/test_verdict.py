@@ -20,6 +20,7 @@ from pytest_ovbench.judge.gate import (
     worst,
 )
 from pytest_ovbench.judge.rewrite import should_rewrite
+from pytest_ovbench.judge.sign_flip import sign_flip_tails
 from pytest_ovbench.judge.stored import judge_stored, planned_stored_looks
 from pytest_ovbench.judge.verdict import (
     IMPROVED,
@@ -34,7 +35,6 @@ from pytest_ovbench.judge.verdict import (
     compare_runs,
     decide,
     detectable_change,
-    sign_flip_tails,
 )
 from pytest_ovbench.measure.layers import Layer
 from pytest_ovbench.measure.paired import abba_orders
@@ -518,7 +518,7 @@ def test_abba_blocks_have_random_orientation() -> None:
 
 
 def test_a_permutation_p_value_is_never_zero_and_is_printed_as_a_bound() -> None:
-    from pytest_ovbench.judge.verdict import RANDOM_PATTERNS, smallest_sign_flip_p
+    from pytest_ovbench.judge.sign_flip import RANDOM_PATTERNS, smallest_sign_flip_p
     from pytest_ovbench.report.text import p_text
 
     worse, better = sign_flip_tails(np.full(40, 0.1))  # 40 pairs, all worse: drawn patterns
