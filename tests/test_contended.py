@@ -102,7 +102,7 @@ def test_a_pass_rests_on_quiet_runs_and_a_busy_one_waits_briefly(tiny_result_fac
     first = Runs(tiny_result_factory, 0.0, busy=True)()
     quiet = Runs(tiny_result_factory, 0.0, busy=False)
     narrow = entry(tiny_result_factory, spread=(1.0, 1.004, 0.996, 1.002, 0.998))  # a pass is in reach
-    made = judge_stored(first, narrow, Policy(), quiet, wait_quiet=wait)[0]
+    made = judge_stored(first, narrow, Policy(session_floor=0.0), quiet, wait_quiet=wait)[0]
     assert made.status == PASS and quiet.calls >= 1
     assert len(waits) == 1 and 0 < waits[0] <= QUIET_WAIT_S  # after the busy run only, and not the cap
 

@@ -247,14 +247,33 @@ def test_stored_judgement_confirms_in_more_runs(tiny_result_factory) -> None:  #
         != REGRESSED
     )
     calls.clear()
+    agreeing = Policy(session_floor=0.0)  # a runner whose bursts of runs share no level
     unchanged = judge_stored(
         tiny_result_factory(10.0),
         stored_baseline(entry),
-        Policy(),
+        agreeing,
         counting(tiny_result_factory, calls, 10.0),
     )
     assert unchanged[0].status == PASS and 0 < len(calls) < 7  # clearly within once it sees 5%
     assert 0 < unchanged[0].detectable <= 0.05
+    # With the measured shared level (1.4% a side) no number of runs sees 5%: never a pass.
+    shared = judge_stored(
+        tiny_result_factory(10.0), stored_baseline(entry), Policy(), lambda: tiny_result_factory(10.0)
+    )
+    assert shared[0].status == INCONCLUSIVE and shared[0].detectable > 0.05
+
+
+def test_a_level_shared_by_a_burst_of_runs_keeps_a_near_change_from_failing(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
+    """Runs measured close together agree more than runs measured apart: a baseline's 5 processes
+    spread 1%, and three runs of an unchanged model a minute later all measure +5.5%. Their own
+    spread calls that significant; the shared level (SESSION_FLOOR) does not."""
+    entry = stored_baseline(process_entry(tiny_result_factory, [10.0 * f for f in SPREAD]))
+    again = lambda: tiny_result_factory(10.55)  # noqa: E731
+    assert judge_stored(again(), entry, Policy(session_floor=0.0), again)[0].status == REGRESSED
+    near = judge_stored(again(), entry, Policy(), again)[0]
+    assert near.status == INCONCLUSIVE and near.noise > 0.014
+    far = lambda: tiny_result_factory(13.0)  # noqa: E731
+    assert judge_stored(far(), entry, Policy(), far)[0].status == REGRESSED  # +30% still fails
 
 
 def test_stored_judgement_stops_where_more_runs_cannot_help(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]
@@ -328,7 +347,7 @@ def test_the_yardstick_separates_a_slow_machine_from_a_slow_model(tiny_result_fa
     )
     assert slow_machine[0].status == INCONCLUSIVE
     # The machine 2% slower and the model's figure with it: a pass (at an allowance it can see).
-    ten = Policy(tolerance=0.1)
+    ten = Policy(tolerance=0.1, session_floor=0.0)
     drifted = judge_stored(
         on_machine(tiny_result_factory(10.2), 2.04), stored_baseline(entry), ten, again(10.2, 2.04)
     )
@@ -361,7 +380,7 @@ def test_without_a_stored_machine_speed_the_raw_figures_decide(tiny_result_facto
     assert "machine" not in entry
     again = counting(tiny_result_factory, [], 10.0)
     comparison = judge_stored(
-        on_machine(tiny_result_factory(10.0), 1.6), stored_baseline(entry), Policy(), again
+        on_machine(tiny_result_factory(10.0), 1.6), stored_baseline(entry), Policy(session_floor=0.0), again
     )[0]
     assert comparison.status == PASS and np.isnan(comparison.machine)
     # ...and the next --ov-update-baselines records the machine's speed with the entry.

@@ -12,7 +12,7 @@ from typing import Any
 from scipy import special
 
 
-def distribution(freedom: int) -> Any:
+def distribution(freedom: float) -> Any:
     """Student's t with the spread's degrees of freedom; normal when nothing estimated it (the
     rule's floor alone)."""
     return StudentT(freedom) if freedom > 0 else Normal()

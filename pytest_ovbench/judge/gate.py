@@ -32,6 +32,11 @@ DEFAULT_TOLERANCE = 0.05
 DEFAULT_FLOOR = 0.06  # spread between runs assumed at least, for baselines recorded in one process
 PROCESS_FLOOR = 0.01  # the same for baselines recorded in fresh processes (their spread is measured)
 DEFAULT_ALPHA = 0.01
+# Stored runs measured close together (a baseline's 5 processes, a verdict's) share a level their
+# own spread cannot show. Measured on a 2-vCPU AMD EPYC VM (AVX2, 2026-12-01): 8 baselines recorded
+# back to back in two series, each judged by 10 checks over 20 minutes: their levels differed by
+# 1.75% (sd), of which their runs' spread and the checks' noise explain about 1%: ~1.4% per burst.
+SESSION_FLOOR = 0.014
 BUSY_LIMIT = 0.25  # others using more than this share of the machine make a regression untrusted
 DEFAULT_GATE = {"sync": ("median",), "async": ("throughput",)}
 DEFAULT_MAX_TIME_S = 20.0  # seconds of measuring (rounds or fresh runs) one verdict may take
@@ -51,6 +56,7 @@ class Policy:
     max_time_s: float = DEFAULT_MAX_TIME_S  # measuring time one verdict may take
     baseline_runs: int = 5  # runs pooled into a recorded baseline (all but the first fresh processes)
     busy_limit: float = BUSY_LIMIT
+    session_floor: float = SESSION_FLOOR  # stored runs: the level a burst of them shares (Rule.session)
 
     def metrics(self, mode: str) -> tuple[str, ...]:
         return self.gate if self.gate is not None else DEFAULT_GATE[mode]
@@ -58,7 +64,9 @@ class Policy:
     def rule(self, metric: str, paired: bool = False, alpha: float | None = None) -> Rule:
         tolerance = self.per_metric.get(metric, self.tolerance)
         chosen = self.alpha if alpha is None else alpha
-        return Rule(tolerance, chosen, 0.0 if paired else self.floor)  # paired: exact test
+        if paired:  # an exact test of pairs measured together: nothing shared to add
+            return Rule(tolerance, chosen, 0.0)
+        return Rule(tolerance, chosen, self.floor, self.session_floor)
 
 
 def with_marker(policy: Policy, gate: Any, tolerance: Any) -> Policy:

@@ -55,6 +55,9 @@ class Rule:
     tolerance: float  # allowed worsening, a fraction (0.05 = 5%)
     alpha: float = 0.01  # one-sided significance level
     floor: float = 0.0  # between-run noise (fraction) added to the windows' standard error
+    # Stored runs: a level shared by runs measured close together (a baseline's burst of processes,
+    # a verdict's), which their own spread cannot show; added to each side's mean (fraction).
+    session: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,7 @@ class _RunsTest:
     look: _Look
     shift: float  # log change, positive = worse
     sigma: float  # spread of one run (pooled, at least the rule's floor)
+    session: float  # the rule's shared level per side (Rule.session)
     error: float  # standard error of the shift
     dist: Any  # scipy distribution of the statistic
     p_worse: float
@@ -247,13 +251,23 @@ def _runs_test(metric: str, base: np.ndarray, cur: np.ndarray, rule: Rule, looks
     shift = float(cur.mean() - base.mean())
     shift = -shift if metric in HIGHER_IS_BETTER else shift
     sigma = max(rule.floor, _pooled_sd(base, cur))
-    error = sigma * math.sqrt(1 / base.size + 1 / cur.size)
-    dist = _distribution(_freedom(base, cur))
+    sampled = sigma**2 * (1 / base.size + 1 / cur.size)
+    error = math.sqrt(sampled + 2 * rule.session**2)
+    dist = _distribution(_effective_freedom(sampled, 2 * rule.session**2, _freedom(base, cur)))
     z = shift / error if error > 0 else math.copysign(math.inf, shift)
     p_within = float(dist.cdf((shift - look.allowed) / error)) if error > 0 else float(shift < look.allowed)
     quantiles = float(dist.ppf(1.0 - look.alpha) + dist.ppf(POWER))
     return _RunsTest(
-        look, shift, sigma, error, dist, float(dist.sf(z)), float(dist.cdf(z)), p_within, quantiles
+        look,
+        shift,
+        sigma,
+        rule.session,
+        error,
+        dist,
+        float(dist.sf(z)),
+        float(dist.cdf(z)),
+        p_within,
+        quantiles,
     )
 
 
@@ -282,10 +296,13 @@ def _hopeless(test: _RunsTest, base_runs: int, looks: int) -> bool:
     unlikely, below ``FUTILITY``: a non-binding futility stop, which adds no false alarm and gives
     up on a true regression only that rarely (stopping whenever the change so far was within the
     allowance missed +8% regressions whose first run measured +4%)."""
-    dist, sigma, allowed = test.dist, test.sigma, test.look.allowed
-    least = max(float(dist.ppf(1.0 - test.look.miss)), test.quantiles) * sigma / math.sqrt(base_runs)
-    at_last = _distribution(base_runs - 1 + looks - 1)
-    reachable = float(at_last.ppf(1.0 - test.look.alpha)) * sigma * math.sqrt(1 / base_runs + 1 / looks)
+    dist, sigma, allowed, shared = test.dist, test.sigma, test.look.allowed, 2 * test.session**2
+    least = max(float(dist.ppf(1.0 - test.look.miss)), test.quantiles) * math.sqrt(
+        sigma**2 / base_runs + shared
+    )
+    sampled = sigma**2 * (1 / base_runs + 1 / looks)
+    at_last = _distribution(_effective_freedom(sampled, shared, base_runs - 1 + looks - 1))
+    reachable = float(at_last.ppf(1.0 - test.look.alpha)) * math.sqrt(sampled + shared)
     if least < allowed or abs(test.shift) > allowed:
         return False
     return test.error <= 0 or float(dist.sf((max(allowed, reachable) - test.shift) / test.error)) < FUTILITY
@@ -310,6 +327,14 @@ def _runs_reason(
     if test.p_within < test.look.miss:
         return f"{runs} run(s): within the allowance, but it sees only changes of {made.detectable:.1%}"
     return f"{runs} run(s): {side} the allowance but not clearly"
+
+
+def _effective_freedom(sampled: float, known: float, freedom: int) -> float:
+    """Welch-Satterthwaite degrees of freedom of a variance that is ``sampled`` (estimated with
+    ``freedom``) plus a ``known`` constant: the constant part adds certainty, not doubt."""
+    if freedom <= 0 or known <= 0 or sampled <= 0:
+        return freedom
+    return freedom * ((sampled + known) / sampled) ** 2
 
 
 def _freedom(*groups: np.ndarray) -> int:

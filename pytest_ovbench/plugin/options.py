@@ -255,6 +255,11 @@ _INI_OPTIONS = (
         "share of the machine's CPU other processes may use before a stored-mode run "
         "is busy: never a pass, a regression only beyond what contention can add (default 0.25)",
     ),
+    _Ini(
+        "ov_session_floor",
+        "stored mode: the level a burst of runs shares, which their spread cannot show, added to "
+        "each side's mean (fraction; default 0.014, measured on a shared 2-vCPU VM)",
+    ),
     _Ini("ov_fail_on_improvement", "see --ov-fail-on-improvement", "bool", False),
     _Ini("ov_fail_on_inconclusive", "see --ov-fail-on-inconclusive", "bool", False),
     _Ini("ov_max_time", "see --ov-max-time"),
@@ -354,6 +359,7 @@ _POLICY_SOURCES: tuple[tuple[str, str, Any, bool], ...] = (
     ("tolerance", "ov_tolerance", fraction, True),
     ("floor", "ov_noise_floor", fraction, False),
     ("busy_limit", "ov_busy_limit", fraction, False),
+    ("session_floor", "ov_session_floor", fraction, False),
     ("baseline_runs", "ov_baseline_runs", positive_int, False),
     ("max_time_s", "ov_max_time", positive_seconds, True),
     ("confirmations", "ov_confirmations", non_negative_int, False),
