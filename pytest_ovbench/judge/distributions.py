@@ -18,6 +18,14 @@ def distribution(freedom: float) -> Any:
     return StudentT(freedom) if freedom > 0 else Normal()
 
 
+def effective_freedom(sampled: float, known: float, freedom: int) -> float:
+    """Welch-Satterthwaite degrees of freedom of a variance that is ``sampled`` (estimated with
+    ``freedom``) plus a ``known`` constant: the constant part adds certainty, not doubt."""
+    if freedom <= 0 or known <= 0 or sampled <= 0:
+        return freedom
+    return freedom * ((sampled + known) / sampled) ** 2
+
+
 @dataclass(frozen=True)
 class StudentT:
     """Student's t distribution through ``scipy.special`` (``scipy.stats`` takes seconds to import,

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from pytest_ovbench.judge.distributions import distribution as _distribution
+from pytest_ovbench.judge.distributions import effective_freedom
 from pytest_ovbench.judge.sign_flip import sign_flip_tails, smallest_sign_flip_p
 from pytest_ovbench.judge.status import Status
 from pytest_ovbench.metrics import HIGHER_IS_BETTER
@@ -253,7 +254,7 @@ def _runs_test(metric: str, base: np.ndarray, cur: np.ndarray, rule: Rule, looks
     sigma = max(rule.floor, _pooled_sd(base, cur))
     sampled = sigma**2 * (1 / base.size + 1 / cur.size)
     error = math.sqrt(sampled + 2 * rule.session**2)
-    dist = _distribution(_effective_freedom(sampled, 2 * rule.session**2, _freedom(base, cur)))
+    dist = _distribution(effective_freedom(sampled, 2 * rule.session**2, _freedom(base, cur)))
     z = shift / error if error > 0 else math.copysign(math.inf, shift)
     p_within = float(dist.cdf((shift - look.allowed) / error)) if error > 0 else float(shift < look.allowed)
     quantiles = float(dist.ppf(1.0 - look.alpha) + dist.ppf(POWER))
@@ -301,7 +302,7 @@ def _hopeless(test: _RunsTest, base_runs: int, looks: int) -> bool:
         sigma**2 / base_runs + shared
     )
     sampled = sigma**2 * (1 / base_runs + 1 / looks)
-    at_last = _distribution(_effective_freedom(sampled, shared, base_runs - 1 + looks - 1))
+    at_last = _distribution(effective_freedom(sampled, shared, base_runs - 1 + looks - 1))
     reachable = float(at_last.ppf(1.0 - test.look.alpha)) * math.sqrt(sampled + shared)
     if least < allowed or abs(test.shift) > allowed:
         return False
@@ -327,14 +328,6 @@ def _runs_reason(
     if test.p_within < test.look.miss:
         return f"{runs} run(s): within the allowance, but it sees only changes of {made.detectable:.1%}"
     return f"{runs} run(s): {side} the allowance but not clearly"
-
-
-def _effective_freedom(sampled: float, known: float, freedom: int) -> float:
-    """Welch-Satterthwaite degrees of freedom of a variance that is ``sampled`` (estimated with
-    ``freedom``) plus a ``known`` constant: the constant part adds certainty, not doubt."""
-    if freedom <= 0 or known <= 0 or sampled <= 0:
-        return freedom
-    return freedom * ((sampled + known) / sampled) ** 2
 
 
 def _freedom(*groups: np.ndarray) -> int:
