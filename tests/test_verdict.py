@@ -261,6 +261,7 @@ def test_stored_judgement_confirms_in_more_runs(tiny_result_factory) -> None:  #
         tiny_result_factory(10.0), stored_baseline(entry), Policy(), lambda: tiny_result_factory(10.0)
     )
     assert shared[0].status == INCONCLUSIVE and shared[0].detectable > 0.05
+    assert "share a level of 1.4% (ov_session_floor)" in shared[0].reason
 
 
 def test_a_level_shared_by_a_burst_of_runs_keeps_a_near_change_from_failing(tiny_result_factory) -> None:  # type: ignore[no-untyped-def]

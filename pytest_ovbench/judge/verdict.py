@@ -315,10 +315,15 @@ def _runs_reason(
     """Why a stored-mode look is undecided, and what would decide it."""
     side = "beyond" if test.shift > test.look.allowed else "within"
     if hopeless:
+        shared = (
+            f" and runs measured together share a level of {test.session:.1%} (ov_session_floor)"
+            if test.session > 0
+            else ""
+        )
         return (
-            f"the baseline's {base_runs} run(s) spread {test.sigma:.1%}: no number of runs here can show "
-            f"a change within {made.tolerance:.0%}: record more runs (ov_baseline_runs), allow more "
-            "(tolerance=) or use reference mode (--ov-reference-rev)"
+            f"the baseline's {base_runs} run(s) spread {test.sigma:.1%}{shared}: no number of runs here "
+            f"can show a change within {made.tolerance:.0%}: record more runs (ov_baseline_runs), allow "
+            "more (tolerance=) or use reference mode (--ov-reference-rev)"
         )
     if last:
         return (
