@@ -73,6 +73,16 @@ def test_a_first_run_alone_never_fails_a_test() -> None:
     assert confirmed.status == REGRESSED
 
 
+def test_only_the_looks_that_may_fail_a_test_spend_the_false_alarm_level() -> None:
+    # 8 looks, a regression waits for 3 runs: looks 3..8 may reject, so each tests at 0.01/6.
+    base, current = Sample(10.0, (), (9.6, 9.8, 10.0, 10.2, 10.4)), [10.85, 11.05, 11.25]
+    confirmed = compare_runs("median", base, current, Rule(0.05), looks=8, last=False, confirm_after=3)
+    assert 0.01 / 8 < confirmed.p_value < 0.01 / 6  # the premise: between the two splits
+    assert confirmed.status == REGRESSED
+    every_look = compare_runs("median", base, current, Rule(0.05), looks=8, last=False, confirm_after=1)
+    assert every_look.status == INCONCLUSIVE  # all 8 may reject: 0.01/8 each
+
+
 def test_change_within_allowance_passes_even_if_significant() -> None:
     assert compare_runs("median", runs(10, 0.002, n=5), [10.3, 10.31, 10.29], Rule(0.05)).status == PASS
 

@@ -187,7 +187,8 @@ def compare_runs(
 ) -> Comparison:
     """One look of a sequential comparison of current runs (each a fresh process) with a stored
     baseline's runs: one-sided Student's t on the mean log figures (pooled spread, at least the
-    rule's ``floor``); each of ``looks`` spends ``1/looks`` of alpha and of the miss level.
+    rule's ``floor``); each of ``looks`` spends ``1/looks`` of the miss level, each that may reject
+    (from the ``confirm_after``-th) an equal share of alpha (``_Look.of``).
     Regressed (improved): beyond the allowance, significant, and at least ``confirm_after`` runs.
     Pass: clearly within the allowance and ``detectable`` at most the tolerance. Otherwise
     inconclusive (``final`` at the ``last`` look, or when the baseline's spread leaves no hope).
@@ -196,7 +197,7 @@ def compare_runs(
     cur = _log_windows(current)
     if base.size == 0 or cur.size == 0:
         return decide(metric, baseline.value, float("nan"), math.nan, 0.0, rule)
-    test = _runs_test(metric, base, cur, rule, looks)
+    test = _runs_test(metric, base, cur, rule, _Look.of(rule, looks, max(1, looks - confirm_after + 1)))
     base_shown = float(np.exp(base.mean())) if baseline.runs else baseline.value
     current_shown, detectable = float(np.exp(cur.mean())), math.expm1(test.quantiles * test.error)
     made = Comparison(
@@ -227,8 +228,11 @@ class _Look:
     allowed: float
 
     @classmethod
-    def of(cls, rule: Rule, looks: int) -> _Look:
-        return cls(rule.alpha / looks, (1.0 - POWER) / looks, math.log1p(rule.tolerance))
+    def of(cls, rule: Rule, looks: int, rejecting: int | None = None) -> _Look:
+        """Bonferroni over the looks: the miss level over all ``looks`` (any may pass), alpha over
+        the ``rejecting`` ones (those that may fail a test: after the confirmations, the last
+        ``looks - confirm_after + 1``; a look that cannot reject spends none)."""
+        return cls(rule.alpha / (rejecting or looks), (1.0 - POWER) / looks, math.log1p(rule.tolerance))
 
 
 @dataclass(frozen=True)
@@ -247,8 +251,7 @@ class _RunsTest:
     quantiles: float  # z(alpha) + z(power), for the detectable change
 
 
-def _runs_test(metric: str, base: np.ndarray, cur: np.ndarray, rule: Rule, looks: int) -> _RunsTest:
-    look = _Look.of(rule, looks)
+def _runs_test(metric: str, base: np.ndarray, cur: np.ndarray, rule: Rule, look: _Look) -> _RunsTest:
     shift = float(cur.mean() - base.mean())
     shift = -shift if metric in HIGHER_IS_BETTER else shift
     sigma = max(rule.floor, _pooled_sd(base, cur))
