@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from pytest_ovbench.baselines.entry import make_entry, stored_baseline
-from pytest_ovbench.judge.gate import Policy
+from pytest_ovbench.judge.gate import QUIET_WAIT_S, Policy
 from pytest_ovbench.judge.machine_speed import INTERLEAVED_DOUBT
-from pytest_ovbench.judge.stored import QUIET_WAIT_S, contention_bias, judge_stored
+from pytest_ovbench.judge.stored import contention_bias, judge_stored
 from pytest_ovbench.judge.verdict import INCONCLUSIVE, PASS, REGRESSED
 from pytest_ovbench.measure.yardstick import YARDSTICK, YARDSTICK_INTERLEAVED
 

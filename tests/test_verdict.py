@@ -14,6 +14,7 @@ from pytest_ovbench.baselines.entry import make_entry, stored_baseline
 from pytest_ovbench.baselines.layers import layer_entry
 from pytest_ovbench.judge.gate import (
     MAX_LOOKS,
+    QUIET_WAIT_S,
     Policy,
     judge_paired,
     planned_looks,
@@ -500,6 +501,21 @@ def test_reference_mode_passes_only_on_quiet_rounds(tiny_result_factory: Any) ->
     slower_while_busy, rounds = busy_sequence(1.3, tiny_result_factory, [0.6])
     _, _, (comparison,) = judge_paired(slower_while_busy, Policy(busy_limit=0.25), wait)
     assert comparison.status == REGRESSED and len(rounds) == 1  # contention does not make a change
+
+
+def test_reference_mode_waits_a_little_for_a_quiet_machine_then_measures_on(tiny_result_factory: Any) -> None:
+    """Under a neighbour that stays, the rounds go on (busy ones can still show a regression): a
+    real +10% beside one ended inconclusive after one busy round when the wait took the cap."""
+    waits: list[float] = []
+
+    def never_quiet(limit: float, until: float) -> bool:
+        waits.append(until - time.monotonic())
+        return False
+
+    always_busy, rounds = busy_sequence(1.0, tiny_result_factory, [0.6])
+    _, _, (comparison,) = judge_paired(always_busy, Policy(busy_limit=0.25, max_time_s=600.0), never_quiet)
+    assert len(rounds) == MAX_LOOKS and len(waits) == MAX_LOOKS - 1 and max(waits) <= QUIET_WAIT_S
+    assert comparison.status == INCONCLUSIVE
 
 
 def test_the_cap_spent_waiting_for_a_quiet_machine_ends_the_verdict(tiny_result_factory: Any) -> None:

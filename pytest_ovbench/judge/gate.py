@@ -41,6 +41,10 @@ BUSY_LIMIT = 0.25  # others using more than this share of the machine make a reg
 DEFAULT_GATE = {"sync": ("median",), "async": ("throughput",)}
 DEFAULT_MAX_TIME_S = 20.0  # seconds of measuring (rounds or fresh runs) one verdict may take
 MAX_LOOKS = 8  # the most rounds planned: each look then spends alpha / 8
+# After a busy run or round, the next waits this long at most for a quiet machine, then measures
+# anyway: under a neighbour that stays, busy ones can still show a regression, and a wait as long
+# as the cap left none to measure (a real +10% inconclusive after one busy round and the cap).
+QUIET_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -156,10 +160,12 @@ def judge_paired(
     Rounds while others used more than ``busy_limit`` of the machine count towards a regression
     (contention shrinks a real change's ratio; it does not make one) but not towards a pass: a
     pass rests on the quiet rounds alone, and after a busy round the next waits for a quiet
-    machine (``wait_quiet``), within the cap: no round starts after it."""
+    machine (``wait_quiet``, at most QUIET_WAIT_S), then measures anyway; a round starts only when
+    it is expected to end within the cap (the longest round so far tells)."""
     start = time.perf_counter()
     runs = [measure_pair()]
-    looks = planned_looks(policy, time.perf_counter() - start)
+    round_s = time.perf_counter() - start
+    looks = planned_looks(policy, round_s)
     deadline = time.monotonic() + policy.max_time_s
     candidate, reference = runs[0]
     metrics = policy.metrics(candidate.mode)
@@ -170,10 +176,12 @@ def judge_paired(
     comparisons = judge(last=looks == 1)
     while undecided(comparisons) and len(runs) < looks and time.monotonic() < deadline:
         if wait_quiet is not None and is_busy(runs[-1][0], policy.busy_limit):
-            wait_quiet(policy.busy_limit, deadline)
-            if time.monotonic() >= deadline:
-                break  # the cap went on waiting for a quiet machine: no round after it
+            wait_quiet(policy.busy_limit, min(deadline, time.monotonic() + QUIET_WAIT_S))
+        if time.monotonic() + round_s > deadline:
+            break  # the round would end after the cap
+        started = time.perf_counter()
         runs.append(measure_pair())
+        round_s = max(round_s, time.perf_counter() - started)
         comparisons = judge(last=len(runs) == looks)
     if undecided(comparisons) and len(runs) < looks:
         comparisons = judge(last=True)  # the time cap came first

@@ -14,6 +14,7 @@ from pytest_ovbench.judge.baseline import StoredBaseline
 from pytest_ovbench.judge.gate import (
     MAX_LOOKS,
     PROCESS_FLOOR,
+    QUIET_WAIT_S,
     Policy,
     is_busy,
     not_measured,
@@ -43,11 +44,6 @@ from pytest_ovbench.measure.result import Result
 from pytest_ovbench.measure.stats import geometric_mean
 from pytest_ovbench.measure.yardstick import YARDSTICK_INTERLEAVED
 from pytest_ovbench.metrics import WINDOW_METRICS
-
-# After a busy run, the next waits this long at most for a quiet machine, then measures anyway:
-# under a neighbour that stays, busy runs can still show a regression (judge_look), and a wait
-# as long as the cap left none to measure (every verdict inconclusive after the whole cap).
-QUIET_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
