@@ -4,7 +4,9 @@ pytest-benchmark's table and JSON, progress, and pytest-xdist."""
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +197,27 @@ def test_the_machine_correction_adds_up_in_table_message_and_markdown(
     assert "raw +38.8%; machine +135.3% by the yardstick; net -41.0%" in line and "p<0.001" in line
     assert "p=0" not in line
     assert "+38.8% raw, machine +135.3%, net -41.0%" in render_markdown([record])
+
+
+def test_a_paired_change_shows_its_interval_in_message_json_and_junit(
+    tiny_result_factory: Any, tmp_path: Path
+) -> None:
+    from pytest_ovbench.judge.verdict import REGRESSED, Comparison
+    from pytest_ovbench.report.records import junit_properties, measurement_record
+    from pytest_ovbench.report.text import comparison_line
+
+    c = Comparison("median", REGRESSED, 5.0, 5.46, 0.05, 1e-4, 0.005, interval=(0.081, 0.103))
+    assert "(+9.2%, 95% CI +8.1%..+10.3%, allowed +5%" in comparison_line(c)
+    record = measurement_record(_measurement(tiny_result_factory(1.0), tmp_path, comparisons=[c]))
+    fields = record["comparisons"][0]
+    assert (fields["ci_low"], fields["ci_high"]) == (0.081, 0.103)
+    names = dict(junit_properties(record))
+    assert any(name.endswith(".median.ci_low") for name in names)
+    stored = replace(c, interval=(math.nan, math.nan))
+    assert "95% CI" not in comparison_line(stored)
+    record = measurement_record(_measurement(tiny_result_factory(1.0), tmp_path, comparisons=[stored]))
+    assert record["comparisons"][0]["ci_low"] is None
+    assert not any(name.endswith("ci_low") for name in dict(junit_properties(record)))
 
 
 def test_reference_mode_messages_do_not_advise_reference_mode(

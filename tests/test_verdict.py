@@ -140,6 +140,21 @@ def test_old_entries_without_runs_use_their_value() -> None:
     assert compare_runs("median", Sample(10.0, ()), [13.0, 13.1, 12.9], RULE).status == REGRESSED
 
 
+@pytest.mark.parametrize("metric", ["median", "throughput"])
+def test_a_paired_change_comes_with_its_95_percent_confidence_interval(metric: str) -> None:
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    logs = 0.08 + rng.normal(0.0, 0.02, 30)  # per-pair log(candidate / reference) of the figure
+    reference = Sample(10.0, tuple([10.0] * 30))
+    candidate = Sample(10.0, tuple(10.0 * np.exp(logs)))
+    made = compare_paired_look(metric, reference, candidate, Rule(0.05), looks=1, last=True)
+    low, high = stats.t.interval(0.95, 29, loc=logs.mean(), scale=stats.sem(logs))
+    assert made.interval == pytest.approx((math.expm1(low), math.expm1(high)), rel=1e-6)
+    assert made.interval[0] < made.current / made.baseline - 1 < made.interval[1]
+    assert math.isnan(compare_runs("median", runs(10, 0.01, n=5), [12.5, 12.4], RULE).interval[0])
+
+
 def test_paired_ratio_cancels_common_drift() -> None:
     drift = np.linspace(1.0, 1.5, 10)  # the machine slows down by half during the run
     reference = Sample(10.0, tuple(10.0 * drift))

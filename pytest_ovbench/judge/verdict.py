@@ -81,6 +81,8 @@ class Comparison:
     # given the noise it measured: what it could see (inf: nothing at its false-alarm level).
     detectable: float = float("nan")
     final: bool = False  # inconclusive, and measuring more cannot change that
+    # Reference mode: the 95% confidence interval of ``change`` (Student's t on the pairs' log ratios).
+    interval: tuple[float, float] = (float("nan"), float("nan"))
 
     @property
     def raw_baseline(self) -> float:
@@ -261,18 +263,8 @@ def _runs_test(metric: str, base: np.ndarray, cur: np.ndarray, rule: Rule, look:
     z = shift / error if error > 0 else math.copysign(math.inf, shift)
     p_within = float(dist.cdf((shift - look.allowed) / error)) if error > 0 else float(shift < look.allowed)
     quantiles = float(dist.ppf(1.0 - look.alpha) + dist.ppf(POWER))
-    return _RunsTest(
-        look,
-        shift,
-        sigma,
-        rule.session,
-        error,
-        dist,
-        float(dist.sf(z)),
-        float(dist.cdf(z)),
-        p_within,
-        quantiles,
-    )
+    p_worse, p_better = float(dist.sf(z)), float(dist.cdf(z))
+    return _RunsTest(look, shift, sigma, rule.session, error, dist, p_worse, p_better, p_within, quantiles)
 
 
 def _settle(
@@ -370,8 +362,7 @@ def compare_paired_look(
     * improved: the same the other way;
     * pass: below the allowance at ``(1 - POWER) / looks`` (the sign-flip test of the ratios
       minus the allowance), i.e. clearly within it, and able to see a change of the allowance;
-    * otherwise undecided: measure another round, or, at the ``last`` look, inconclusive.
-    """
+    * otherwise undecided: measure another round, or, at the ``last`` look, inconclusive."""
     ratios = _paired_log_ratios(metric, reference, candidate)
     look = replace(rule, alpha=rule.alpha / looks, floor=0.0)
     if ratios.size < 2:
@@ -389,6 +380,7 @@ def compare_paired_look(
     made = Comparison(
         metric, PASS, reference.value, current, rule.tolerance, p_worse, noise, detectable=detectable
     )
+    made = replace(made, interval=_interval(metric, mean, noise, int(ratios.size)))
     decided = _settle(made, mean, p_better, p_beyond, spend)
     if decided is not None:
         return decided
@@ -397,3 +389,11 @@ def compare_paired_look(
     if last:
         reason = f"not decided after {ratios.size} pairs, the most the time cap allows ({side} the allowance)"
     return replace(made, status=INCONCLUSIVE, reason=reason)
+
+
+def _interval(metric: str, mean: float, noise: float, pairs: int) -> tuple[float, float]:
+    """The 95% confidence interval of the change a paired comparison shows, from the mean log
+    ratio (positive = worse) and its standard error over ``pairs`` pairs."""
+    half = _distribution(pairs - 1).ppf(0.975) * noise
+    ends = sorted(math.expm1(-x if metric in HIGHER_IS_BETTER else x) for x in (mean - half, mean + half))
+    return ends[0], ends[1]

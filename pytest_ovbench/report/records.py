@@ -51,6 +51,9 @@ def comparison_record(c: Comparison) -> dict[str, Any]:
         # "none" where nothing was detectable at its false-alarm level (detectable is then null)
         "detectable": c.detectable if math.isfinite(c.detectable) else None,
         "sees": sees(c.detectable),
+        # reference mode: the 95% confidence interval of the paired change (null elsewhere)
+        "ci_low": _number(c.interval[0]),
+        "ci_high": _number(c.interval[1]),
     }
 
 
@@ -202,7 +205,8 @@ def junit_properties(record: dict[str, Any]) -> list[tuple[str, object]]:
     pairs: list[tuple[str, object]] = [(f"{prefix}.verdict", record["verdict"])]
     for c in record["comparisons"]:
         corrected = ("machine_change", "adjusted_change") if c.get("machine") is not None else ()
-        for key in ("baseline", "current", "change", *corrected, "detectable", "status"):
+        paired = ("ci_low", "ci_high") if c.get("ci_low") is not None else ()
+        for key in ("baseline", "current", "change", *corrected, *paired, "detectable", "status"):
             pairs.append((f"{prefix}.{c['metric']}.{key}", c[key]))
     if not record["comparisons"]:
         for metric in ("median", "throughput"):

@@ -94,6 +94,8 @@ def comparison_line(c: Comparison) -> str:
         if c.overhead_share >= 0.05:  # a small model: the probe weighs in, and the floor grows
             change += f" and probe (fixed cost {c.overhead_share:.0%} of the model's time)"
         change += f"; net {percent(c.change) or '-'}"
+    if all(math.isfinite(end) for end in c.interval):  # reference mode: the paired change's 95% CI
+        change += f", 95% CI {percent(c.interval[0])}..{percent(c.interval[1])}"
     line = (
         f"  {label}  {figure(c.raw_baseline)} {unit} -> {figure(c.current)} {unit}  "
         f"({change}, allowed {sign}{c.tolerance:.0%}, {evidence}, {_sees_text(c.detectable, sign)})"
