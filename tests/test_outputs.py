@@ -203,6 +203,7 @@ def test_a_paired_change_shows_its_interval_in_message_json_and_junit(
     tiny_result_factory: Any, tmp_path: Path
 ) -> None:
     from pytest_ovbench.judge.verdict import REGRESSED, Comparison
+    from pytest_ovbench.report.markdown import render_markdown
     from pytest_ovbench.report.records import junit_properties, measurement_record
     from pytest_ovbench.report.text import comparison_line
 
@@ -213,6 +214,7 @@ def test_a_paired_change_shows_its_interval_in_message_json_and_junit(
     assert (fields["ci_low"], fields["ci_high"]) == (0.081, 0.103)
     names = dict(junit_properties(record))
     assert any(name.endswith(".median.ci_low") for name in names)
+    assert "+9.2% (95% CI +8.1%..+10.3%)" in render_markdown([record])
     stored = replace(c, interval=(math.nan, math.nan))
     assert "95% CI" not in comparison_line(stored)
     record = measurement_record(_measurement(tiny_result_factory(1.0), tmp_path, comparisons=[stored]))

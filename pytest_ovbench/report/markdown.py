@@ -79,7 +79,9 @@ def _change(c: dict[str, Any]) -> str:
     the change net of it (which the verdict judged): the same three numbers as the table."""
     machine = machine_effect(str(c["metric"]), c.get("machine"))
     if math.isnan(machine):
-        return percent(c.get("change")) or "-"
+        interval = (c.get("ci_low"), c.get("ci_high"))
+        shown = f" (95% CI {percent(interval[0])}..{percent(interval[1])})" if None not in interval else ""
+        return (percent(c.get("change")) or "-") + shown
     net = percent(c.get("adjusted_change")) or "-"
     return f"{percent(c.get('change')) or '-'} raw, machine {percent(machine)}, net {net}"
 
