@@ -18,7 +18,14 @@ from tiny_models import tiny_project
 import pytest_ovbench.cli.merge as cli_merge
 from pytest_ovbench.cli.main import main
 from pytest_ovbench.report.junit import junit_names, render_junit
-from pytest_ovbench.report.merge import Shard, check_shards, counts_line, merged_document, shard_of
+from pytest_ovbench.report.merge import (
+    MergeError,
+    Shard,
+    check_shards,
+    counts_line,
+    merged_document,
+    shard_of,
+)
 from pytest_ovbench.runtime.environment import environment_key
 
 CLASS = "CPU | Test CPU | AVX2 | f32 | 2 cpus"
@@ -129,6 +136,15 @@ def test_a_shard_given_twice_names_both_files() -> None:
     ]
     errors, _ = check_shards(shards(*docs, document(1, [], splits=2)))
     assert errors[0].startswith("the shards come from different splits: shard-1.json (3 splits)")
+
+
+def test_a_paired_interval_that_is_no_number_is_refused() -> None:
+    paired = record("tests/test_a.py::test_one")
+    paired["comparisons"][0] |= {"ci_low": 0.02, "ci_high": 0.04}
+    assert shard_of("shard-1.json", document(None, [paired])).records == [paired]  # numbers: a shard
+    paired["comparisons"][0]["ci_low"] = "2%"
+    with pytest.raises(MergeError, match='has no number or null "ci_low"'):
+        shard_of("shard-1.json", document(None, [paired]))
 
 
 def test_a_test_measured_twice_is_refused_unless_on_another_class() -> None:
