@@ -36,7 +36,10 @@ __all__ = [
 FIX = "give the files that pytest --ov-json wrote"
 _TEXT_KEYS = ("nodeid", "test", "name", "verdict", "environment")
 _COMPARISON_NUMBERS = ("baseline", "current", "change", "detectable", "p_value")
-_OPTIONAL_NUMBERS = ("machine", "machine_change", "adjusted_change", "tolerance", "noise", "ci_low", "ci_high")
+_OPTIONAL_NUMBERS = (
+    *("machine", "machine_change", "adjusted_change"),
+    *("tolerance", "noise", "ci_low", "ci_high"),
+)
 _LARGEST_INTEGER = 10**300  # a figure beyond floats would break the formatting, not just look odd
 
 
